@@ -1,0 +1,13 @@
+"""Every feature router under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from epicflow.auth.routes import auth_router, users_router
+from epicflow.projects.routes import router as projects_router
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(auth_router)
+api_router.include_router(users_router)
+api_router.include_router(projects_router)

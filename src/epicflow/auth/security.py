@@ -1,0 +1,65 @@
+"""Password hashing, access-token signing and opaque-token hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from epicflow.platform.errors import Unauthorized
+
+ALGORITHM = "HS256"
+API_TOKEN_PREFIX = "efp_"
+_hasher = PasswordHash((Argon2Hasher(),))
+# Verified against when the e-mail is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    if password_hash is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        return False
+    return _hasher.verify(password, password_hash)
+
+
+def hash_token(token: str) -> str:
+    """Opaque tokens carry 256 bits of randomness, so a fast hash is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_api_token() -> str:
+    return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def issue_access_token(subject: str, *, key: str, now: datetime, lifetime: timedelta) -> str:
+    claims = {"sub": subject, "iat": now, "exp": now + lifetime, "typ": "access"}
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def read_access_token(token: str, *, key: str) -> str:
+    """Return the subject of a valid access token; anything else is a 401."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "iat", "sub"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("Invalid or expired access token.", code="invalid_token") from exc
+    if claims.get("typ") != "access" or not isinstance(claims["sub"], str):
+        raise Unauthorized("Invalid or expired access token.", code="invalid_token")
+    return claims["sub"]

@@ -1,0 +1,108 @@
+"""Engine, sessions and the request unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from epicflow.platform.errors import DomainError
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+IMMEDIATE = {"sqlite_begin": "BEGIN IMMEDIATE"}
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Make SQLite enforce what PostgreSQL enforces, and let us choose how to BEGIN.
+
+    pysqlite's own transaction handling defers BEGIN and cannot take the write lock up front;
+    turning it off and emitting BEGIN ourselves lets a unit of work ask for BEGIN IMMEDIATE, so
+    read-then-write transactions never fail half-way with SQLITE_BUSY.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(
+            url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=10,
+        connect_args={"timeout": 5},
+    )
+
+
+class Database:
+    """The engine and session factory of one application instance."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size=pool_size)
+        self.is_sqlite = url.startswith("sqlite")
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def begin_locking(self, session: AsyncSession) -> None:
+        """Start the session's transaction so that it holds the write lock from its first read."""
+        if self.is_sqlite:
+            await session.connection(execution_options=IMMEDIATE)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def session_scope(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the response is sent."""
+    db = get_database(request)
+    async with db.sessionmaker() as session:
+        if request.method not in SAFE_METHODS:
+            await db.begin_locking(session)
+        try:
+            yield session
+        except DomainError as exc:
+            await (session.commit() if exc.keep_changes else session.rollback())
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(session_scope, scope="function")]
+DatabaseDep = Annotated[Database, Depends(get_database)]

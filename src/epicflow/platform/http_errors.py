@@ -1,0 +1,140 @@
+"""The one mapping from errors to RFC 9457 problem+json responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from epicflow.platform.errors import DomainError, RateLimited
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("epicflow.errors")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code or _CODES.get(status, "error"),
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _safe_input(value: Any) -> Any:
+    """Echo small scalar inputs only: never a large body, a password or a secret back."""
+    return value if isinstance(value, int | float | bool) or value is None else None
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        item: dict[str, Any] = {
+            "loc": [str(part) for part in err.get("loc", ())],
+            "msg": str(err.get("msg", "invalid")),
+            "type": str(err.get("type", "value_error")),
+        }
+        errors.append(item)
+    return errors
+
+
+async def _on_domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    if exc.status == 503:
+        headers = {"Retry-After": "5"}
+    return problem(exc.status, exc.detail, code=exc.code, headers=headers, **exc.extra)
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _validation_errors(exc)
+    fields = sorted({".".join(e["loc"][1:]) or e["loc"][0] for e in errors if e["loc"]})
+    detail = "Invalid input: " + ", ".join(fields) if fields else "Invalid input"
+    return problem(422, detail, code="validation_error", errors=errors)
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    return problem(exc.status_code, detail, headers=dict(exc.headers or {}) or None)
+
+
+_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DBAPIError,
+    OSError,
+)
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, sa_exc.DBAPIError) and not isinstance(
+        exc, sa_exc.OperationalError | sa_exc.InterfaceError
+    ):
+        return exc.connection_invalidated
+    return isinstance(exc, _UNAVAILABLE)
+
+
+def unexpected_error_response(request_id: str | None, exc: BaseException) -> JSONResponse:
+    """A database outage answers 503 with Retry-After; anything else a 500 that hides internals."""
+    if _is_unavailable(exc):
+        log.warning(
+            "database unavailable",
+            extra={"request_id": request_id, "error": type(exc).__name__},
+        )
+        return problem(
+            503,
+            "The database is unavailable; retry shortly.",
+            code="database_unavailable",
+            headers={"Retry-After": "5"},
+        )
+    log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
+    return problem(500, "An internal error occurred.", code="internal_error", request_id=request_id)
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    return unexpected_error_response(getattr(request.state, "request_id", None), exc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    for exc_type in _UNAVAILABLE:
+        app.add_exception_handler(exc_type, _on_database_error)

@@ -1,0 +1,61 @@
+"""Constrained types shared by every request model, so each feature inherits the same strictness."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_INT = 2**31 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _reject_controls(value: str, *, allow_layout: bool) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("must not contain lone surrogates")
+    for char in value:
+        if allow_layout and char in "\t\n\r":
+            continue
+        if unicodedata.category(char) == "Cc":
+            raise ValueError("must not contain control characters")
+    return value
+
+
+def _line(value: str) -> str:
+    return _reject_controls(value, allow_layout=False)
+
+
+def _text(value: str) -> str:
+    return _reject_controls(value, allow_layout=True)
+
+
+Line = Annotated[str, AfterValidator(_line)]
+Text = Annotated[str, AfterValidator(_text)]
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_line)]
+Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(_line)]
+ShortName = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_line)]
+LongText = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_text)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=256), AfterValidator(_line)]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(_line)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254),
+    AfterValidator(_line),
+]
+ProjectKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)]
+BoundedInt = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
+Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: unknown fields are refused, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=100_000)
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from epicflow.auth.deps import CurrentUser
+from epicflow.platform.db import SessionDep
+from epicflow.projects.service import ProjectAccess, get_access
+
+ProjectKeyPath = Annotated[str, Path(max_length=10, description="The project key, e.g. `WEB`.")]
+
+
+async def project_access(key: ProjectKeyPath, user: CurrentUser, session: SessionDep) -> ProjectAccess:
+    return await get_access(session, key, user)
+
+
+ProjectMember = Annotated[ProjectAccess, Depends(project_access)]

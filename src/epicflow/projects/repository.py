@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from epicflow.auth.models import User
+from epicflow.platform.errors import Conflict, NotFound
+from epicflow.projects.models import Membership, Project
+
+
+async def find_project(session: AsyncSession, key: str) -> Project | None:
+    return (await session.execute(select(Project).where(Project.key == key))).scalar_one_or_none()
+
+
+async def find_membership(
+    session: AsyncSession, project_id: uuid.UUID, user_id: uuid.UUID
+) -> Membership | None:
+    return await session.get(Membership, (project_id, user_id))
+
+
+async def get_membership(
+    session: AsyncSession, project_id: uuid.UUID, user_id: uuid.UUID
+) -> Membership:
+    membership = await find_membership(session, project_id, user_id)
+    if membership is None:
+        raise NotFound("No such member in this project.")
+    return membership
+
+
+async def add_project(session: AsyncSession, project: Project, owner: Membership) -> None:
+    session.add(project)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("A project with this key exists.", code="project_key_taken") from exc
+    session.add(owner)
+    await session.flush()
+
+
+async def add_membership(session: AsyncSession, membership: Membership) -> None:
+    session.add(membership)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("The user is already a member.", code="already_member") from exc
+
+
+async def list_projects(
+    session: AsyncSession, user_id: uuid.UUID, *, everything: bool, after: str | None, limit: int
+) -> list[tuple[Project, str | None]]:
+    role = Membership.role
+    join_on = (Membership.project_id == Project.id) & (Membership.user_id == user_id)
+    query: Select[Any] = select(Project, role)
+    query = query.outerjoin(Membership, join_on) if everything else query.join(Membership, join_on)
+    if after is not None:
+        query = query.where(Project.key > after)
+    rows = await session.execute(query.order_by(Project.key).limit(limit))
+    return [(project, member_role) for project, member_role in rows.tuples()]
+
+
+async def list_members(
+    session: AsyncSession, project_id: uuid.UUID, *, after: str | None, limit: int
+) -> list[tuple[Membership, User]]:
+    query = (
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.project_id == project_id)
+    )
+    if after is not None:
+        query = query.where(User.email > after)
+    rows = await session.execute(query.order_by(User.email).limit(limit))
+    return list(rows.tuples())
+
+
+async def count_owners(session: AsyncSession, project_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        Membership.project_id == project_id, Membership.role == "owner"
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def delete(session: AsyncSession, row: Project | Membership) -> None:
+    await session.delete(row)
+    await session.flush()
