@@ -1,0 +1,110 @@
+"""Test databases built by the migrations; real HTTP through the ASGI app.
+
+SQLite by default; PostgreSQL when EPICFLOW_TEST_DATABASE_URL names a server (a fresh database is
+created on it for the run and dropped afterwards). Every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+
+from epicflow.main import create_app
+from epicflow.platform import migrations
+from epicflow.platform.db import Database
+from epicflow.registry import metadata
+from epicflow.settings import Settings
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.users import UserFactory
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def pytest_report_header() -> str:
+    target = os.environ.get("EPICFLOW_TEST_DATABASE_URL")
+    return f"epicflow test database: {'PostgreSQL' if target else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = os.environ.get("EPICFLOW_TEST_DATABASE_URL")
+    if server:
+        url = create_postgres_database(server)
+        migrations.upgrade(url)
+        yield url
+        drop_postgres_database(url)
+        return
+    path: Path = tmp_path_factory.mktemp("db") / "epicflow.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    migrations.upgrade(url)
+    yield url
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "test",
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "auth_rate_limit": "0",
+        "api_rate_limit": "0",
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    await application.state.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def db(app: FastAPI) -> Database:
+    database: Database = app.state.db
+    return database
+
+
+@pytest.fixture(autouse=True)
+async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    database: Database = request.getfixturevalue("db")
+    tables = [table.name for table in reversed(metadata.sorted_tables)]
+    async with database.engine.begin() as connection:
+        if database.is_sqlite:
+            for name in tables:
+                await connection.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            joined = ", ".join(f'"{name}"' for name in tables)
+            await connection.execute(text(f"TRUNCATE {joined} CASCADE"))
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def users(client: AsyncClient) -> UserFactory:
+    return UserFactory(client)
