@@ -14,6 +14,8 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from epicflow.main import create_app
 from epicflow.platform import migrations
@@ -84,18 +86,24 @@ def db(app: FastAPI) -> Database:
 
 @pytest.fixture(autouse=True)
 async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test that touches the database leaves it empty for the next one."""
     yield
-    if "app" not in request.fixturenames:
+    if "database_url" not in request.fixturenames:
         return
-    database: Database = request.getfixturevalue("db")
+    url: str = request.getfixturevalue("database_url")
+    # NullPool: no connection outlives the cleanup, so nothing needs disposing later.
+    engine = create_async_engine(url, poolclass=NullPool)
     tables = [table.name for table in reversed(metadata.sorted_tables)]
-    async with database.engine.begin() as connection:
-        if database.is_sqlite:
-            for name in tables:
-                await connection.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            joined = ", ".join(f'"{name}"' for name in tables)
-            await connection.execute(text(f"TRUNCATE {joined} CASCADE"))
+    try:
+        async with engine.begin() as connection:
+            if url.startswith("sqlite"):
+                for name in tables:
+                    await connection.execute(text(f'DELETE FROM "{name}"'))
+            else:
+                joined = ", ".join(f'"{name}"' for name in tables)
+                await connection.execute(text(f"TRUNCATE {joined} CASCADE"))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await app.state.context.rate_limits.close()
         await db.dispose()
 
     app = FastAPI(
@@ -56,7 +57,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.include_router(api_router)
 
     def body_limit(path: str) -> int:
-        return settings.max_import_bytes if path.endswith(IMPORT_SUFFIX) else settings.max_body_bytes
+        return (
+            settings.max_import_bytes if path.endswith(IMPORT_SUFFIX) else settings.max_body_bytes
+        )
 
     if settings.cors_origins:
         app.add_middleware(

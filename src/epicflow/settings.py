@@ -1,4 +1,4 @@
-"""Runtime configuration, read from ``EPICFLOW_*`` environment variables and an optional ``.env``."""
+"""Runtime configuration from `EPICFLOW_*` environment variables and an optional `.env`."""
 
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ class TestRegister:
 
     async def test_taken_email_is_409_regardless_of_case(self, client: AsyncClient) -> None:
         await client.post(REGISTER, json={"email": "bo@example.com", "password": PASSWORD})
-        response = await client.post(REGISTER, json={"email": "BO@example.com", "password": PASSWORD})
+        response = await client.post(
+            REGISTER, json={"email": "BO@example.com", "password": PASSWORD}
+        )
         assert response.status_code == 409
         assert response.json()["code"] == "email_taken"
         assert response.headers["content-type"] == "application/problem+json"
@@ -69,7 +71,9 @@ class TestRefresh:
         self, client: AsyncClient, users: UserFactory
     ) -> None:
         user = await users.create()
-        first = await client.post("/api/v1/auth/refresh", json={"refresh_token": user.refresh_token})
+        first = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": user.refresh_token}
+        )
         assert first.status_code == 200
         new_refresh = first.json()["refresh_token"]
         assert new_refresh != user.refresh_token
@@ -82,9 +86,13 @@ class TestRefresh:
         self, client: AsyncClient, users: UserFactory
     ) -> None:
         user = await users.create()
-        rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": user.refresh_token})
+        rotated = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": user.refresh_token}
+        )
         successor = rotated.json()["refresh_token"]
-        replay = await client.post("/api/v1/auth/refresh", json={"refresh_token": user.refresh_token})
+        replay = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": user.refresh_token}
+        )
         assert replay.status_code == 401
         assert replay.json()["code"] == "token_reused"
         after = await client.post("/api/v1/auth/refresh", json={"refresh_token": successor})
@@ -102,11 +110,15 @@ class TestRefresh:
         )
         assert still.status_code == 200
 
-    async def test_logout_revokes_the_session(self, client: AsyncClient, users: UserFactory) -> None:
+    async def test_logout_revokes_the_session(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
         user = await users.create()
         out = await client.post("/api/v1/auth/logout", json={"refresh_token": user.refresh_token})
         assert out.status_code == 204
-        again = await client.post("/api/v1/auth/refresh", json={"refresh_token": user.refresh_token})
+        again = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": user.refresh_token}
+        )
         assert again.status_code == 401
 
 
@@ -130,7 +142,9 @@ class TestProfile:
         )
         assert response.status_code == 409
 
-    async def test_is_superuser_cannot_be_set(self, client: AsyncClient, users: UserFactory) -> None:
+    async def test_is_superuser_cannot_be_set(
+        self, client: AsyncClient, users: UserFactory
+    ) -> None:
         user = await users.create()
         response = await client.patch(
             "/api/v1/users/me", json={"is_superuser": True}, headers=user.headers

@@ -15,7 +15,9 @@ def _dsn(url: str, database: str) -> str:
 
 
 async def _execute(server_url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(server_url, make_url(server_url).database or "postgres"))
+    connection = await asyncpg.connect(
+        _dsn(server_url, make_url(server_url).database or "postgres")
+    )
     try:
         await connection.execute(statement)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from httpx import AsyncClient
 
@@ -12,6 +13,8 @@ PASSWORD = "correct horse battery"
 
 @dataclass
 class TestUser:
+    __test__ = False  # a helper, not a test class
+
     id: str
     email: str
     access_token: str
@@ -38,10 +41,10 @@ class UserFactory:
             headers={"Authorization": f"Bearer {tokens['access_token']}"},
         )
 
-    async def login(self, email: str, password: str = PASSWORD) -> dict[str, str]:
+    async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
         response = await self.client.post(
             "/api/v1/auth/token", data={"username": email, "password": password}
         )
         assert response.status_code == 200, response.text
-        tokens: dict[str, str] = response.json()
+        tokens: dict[str, Any] = response.json()
         return tokens

@@ -62,7 +62,9 @@ async def revoke_refresh_family(session: AsyncSession, family_id: uuid.UUID, now
     )
 
 
-async def revoke_user_refresh_tokens(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+async def revoke_user_refresh_tokens(
+    session: AsyncSession, user_id: uuid.UUID, now: datetime
+) -> None:
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
@@ -76,7 +78,11 @@ async def find_api_token(session: AsyncSession, token_hash: str) -> ApiToken | N
 
 
 async def list_api_tokens(
-    session: AsyncSession, user_id: uuid.UUID, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
 ) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.user_id == user_id)
     if after is not None:

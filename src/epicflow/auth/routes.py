@@ -43,7 +43,9 @@ def _client(request: Request) -> str:
 
 
 def _policy(context: AppContext) -> service.TokenPolicy:
-    return service.TokenPolicy(context.secret_key, context.access_lifetime, context.refresh_lifetime)
+    return service.TokenPolicy(
+        context.secret_key, context.access_lifetime, context.refresh_lifetime
+    )
 
 
 def _tokens(issued: service.IssuedTokens) -> TokenOut:
@@ -99,9 +101,7 @@ async def refresh(body: RefreshIn, session: SessionDep, context: ContextDep) -> 
     return _tokens(issued)
 
 
-@auth_router.post(
-    "/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(422, 429)
-)
+@auth_router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(422, 429))
 async def logout(body: RefreshIn, session: SessionDep, context: ContextDep) -> Response:
     """Revoke the login session the refresh token belongs to."""
     await service.log_out(session, body.refresh_token, context.now())

@@ -6,7 +6,15 @@ from typing import Literal
 
 from pydantic import AwareDatetime
 
-from epicflow.platform.types import Email, Name, Password, RequestModel, ResponseModel, Secret, ShortName
+from epicflow.platform.types import (
+    Email,
+    Name,
+    Password,
+    RequestModel,
+    ResponseModel,
+    Secret,
+    ShortName,
+)
 
 
 class RegisterIn(RequestModel):

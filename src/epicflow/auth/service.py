@@ -96,7 +96,9 @@ async def _issue(
     return IssuedTokens(access, refresh, int(policy.access_lifetime.total_seconds()))
 
 
-async def log_in(session: AsyncSession, user: User, policy: TokenPolicy, now: datetime) -> IssuedTokens:
+async def log_in(
+    session: AsyncSession, user: User, policy: TokenPolicy, now: datetime
+) -> IssuedTokens:
     return await _issue(session, user, policy, now, uuid.uuid4())
 
 
@@ -181,7 +183,9 @@ async def create_api_token(
     session: AsyncSession, user: User, *, name: str, expires_at: datetime | None, now: datetime
 ) -> tuple[ApiToken, str]:
     if expires_at is not None and expires_at <= now:
-        raise Invalid("expires_at must be in the future.", code="invalid_expiry", field="expires_at")
+        raise Invalid(
+            "expires_at must be in the future.", code="invalid_expiry", field="expires_at"
+        )
     token = new_api_token()
     row = ApiToken(
         id=uuid.uuid4(),

@@ -7,7 +7,8 @@ import logging
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from epicflow.platform.db import DatabaseDep
 from epicflow.platform.migrations import head_revision
@@ -22,6 +23,14 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
+async def _schema_revision(connection: AsyncConnection) -> str | None:
+    has_table = await connection.run_sync(lambda sync: inspect(sync).has_table("alembic_version"))
+    if not has_table:
+        return None
+    result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+    return result.scalar_one_or_none()
+
+
 @router.get(
     "/health/ready",
     responses={503: {"description": "The database is unreachable or not migrated to head"}},
@@ -31,9 +40,9 @@ async def ready(db: DatabaseDep) -> JSONResponse:
     expected = head_revision()
     try:
         async with db.engine.connect() as connection:
-            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
-            revision = result.scalar_one_or_none()
-    except Exception as exc:  # any failure to read the schema version means "not ready"
+            await connection.execute(text("SELECT 1"))
+            revision = await _schema_revision(connection)
+    except Exception as exc:  # any failure to reach the database means "not ready"
         log.warning("readiness check failed", extra={"error": type(exc).__name__})
         return JSONResponse(
             {"status": "unavailable", "database": "unreachable"},

@@ -16,9 +16,7 @@ from epicflow.platform.http_errors import problem, unexpected_error_response
 access_log = logging.getLogger("epicflow.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
-REQUESTS = Counter(
-    "epicflow_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+REQUESTS = Counter("epicflow_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "epicflow_http_request_duration_seconds",
     "HTTP request latency",

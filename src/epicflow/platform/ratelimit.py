@@ -8,6 +8,7 @@ import time
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 
 from epicflow.platform.errors import RateLimited
 
@@ -19,15 +20,32 @@ def _parse(rule: str) -> RateLimitItem | None:
 class RateLimits:
     """Budgets for login, register and the rest of the API; a rule of `0` turns one off."""
 
-    def __init__(self, *, auth_rule: str, api_rule: str, redis_url: str | None) -> None:
-        self.storage: Storage = (
-            RedisStorage(_redis_uri(redis_url), implementation="redispy", key_prefix="epicflow")
-            if redis_url
-            else MemoryStorage()
-        )
+    def __init__(
+        self,
+        *,
+        auth_rule: str,
+        api_rule: str,
+        redis_url: str | None,
+        key_prefix: str = "epicflow",
+    ) -> None:
+        self._pool: ConnectionPool | None = None
+        self.storage: Storage = MemoryStorage()
+        if redis_url:
+            # Our own pool, so that shutdown can close it; limits types its options narrowly.
+            self._pool = ConnectionPool.from_url(redis_url)
+            self.storage = RedisStorage(
+                _redis_uri(redis_url),
+                implementation="redispy",
+                key_prefix=key_prefix,
+                connection_pool=self._pool,  # type: ignore[arg-type]
+            )
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.auth = _parse(auth_rule)
         self.api = _parse(api_rule)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def hit(self, item: RateLimitItem | None, *identifiers: str) -> None:
         if item is None:

@@ -34,7 +34,11 @@ def _text(value: str) -> str:
 Line = Annotated[str, AfterValidator(_line)]
 Text = Annotated[str, AfterValidator(_text)]
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_line)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_line),
+]
 Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(_line)]
 ShortName = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_line)]
 LongText = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_text)]

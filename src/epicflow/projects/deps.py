@@ -11,7 +11,9 @@ from epicflow.projects.service import ProjectAccess, get_access
 ProjectKeyPath = Annotated[str, Path(max_length=10, description="The project key, e.g. `WEB`.")]
 
 
-async def project_access(key: ProjectKeyPath, user: CurrentUser, session: SessionDep) -> ProjectAccess:
+async def project_access(
+    key: ProjectKeyPath, user: CurrentUser, session: SessionDep
+) -> ProjectAccess:
     return await get_access(session, key, user)
 
 

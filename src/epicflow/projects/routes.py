@@ -22,7 +22,14 @@ from epicflow.projects import service
 from epicflow.projects.deps import ProjectMember
 from epicflow.projects.models import Membership, Project
 from epicflow.projects.rules import Role
-from epicflow.projects.schemas import MemberIn, MemberOut, MemberUpdate, ProjectIn, ProjectOut, ProjectUpdate
+from epicflow.projects.schemas import (
+    MemberIn,
+    MemberOut,
+    MemberUpdate,
+    ProjectIn,
+    ProjectOut,
+    ProjectUpdate,
+)
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 MEMBER_PATH = "/{key}/members/{user_id}"

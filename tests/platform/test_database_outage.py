@@ -1,0 +1,71 @@
+"""A database that is down answers 503 with Retry-After, and the service recovers by itself."""
+
+from __future__ import annotations
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.engine import make_url
+
+from epicflow.main import create_app
+from tests.conftest import make_settings
+from tests.support.proxy import TcpProxy, free_port
+from tests.support.users import UserFactory
+
+
+def _client(app: object) -> AsyncClient:
+    transport = ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
+    return AsyncClient(transport=transport, base_url="http://t")
+
+
+class TestClosedPort:
+    async def test_api_and_readiness_answer_503(self) -> None:
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere"
+        app = create_app(make_settings(url))
+        try:
+            async with _client(app) as client:
+                write = await client.post(
+                    "/api/v1/auth/register",
+                    json={"email": "a@example.com", "password": "password123"},
+                )
+                ready = await client.get("/health/ready")
+        finally:
+            await app.state.db.dispose()
+        assert write.status_code == 503
+        assert write.headers["retry-after"] == "5"
+        assert write.headers["content-type"] == "application/problem+json"
+        assert write.json()["code"] == "database_unavailable"
+        assert "asyncpg" not in write.text
+        assert ready.status_code == 503
+
+
+class TestOutageAndRecovery:
+    async def test_service_recovers_when_the_database_returns(
+        self, database_url: str, is_postgres: bool
+    ) -> None:
+        if not is_postgres:
+            pytest.skip("needs a PostgreSQL server to take down")
+        real = make_url(database_url)
+        proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
+        await proxy.start()
+        proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        app = create_app(make_settings(proxied))
+        try:
+            async with _client(app) as client:
+                user = await UserFactory(client).create()
+                assert (
+                    await client.get("/api/v1/users/me", headers=user.headers)
+                ).status_code == 200
+
+                await proxy.stop()
+                down = await client.get("/api/v1/users/me", headers=user.headers)
+                assert down.status_code == 503
+                assert down.headers["retry-after"] == "5"
+                assert (await client.get("/health/ready")).status_code == 503
+
+                await proxy.start()
+                back = await client.get("/api/v1/users/me", headers=user.headers)
+                assert back.status_code == 200
+                assert (await client.get("/health/ready")).status_code == 200
+        finally:
+            await app.state.db.dispose()
+            await proxy.stop()
