@@ -32,6 +32,14 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+# Full-text search objects are dialect-specific and created by hand in the migrations.
+_HAND_MADE = ("task_fts", "ix_task_search")
+
+
+def _include_name(name: str | None, type_: str, _parent: Any) -> bool:
+    return not (name and name.startswith(_HAND_MADE))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -39,6 +47,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -5,9 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from epicflow.auth.routes import auth_router, users_router
+from epicflow.epics.routes import router as epics_router
+from epicflow.events.routes import router as events_router
 from epicflow.projects.routes import router as projects_router
+from epicflow.tasks.routes import router as tasks_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(projects_router)
+api_router.include_router(epics_router)
+api_router.include_router(tasks_router)
+api_router.include_router(events_router)

@@ -63,3 +63,14 @@ class RequestModel(BaseModel):
 
 class ResponseModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+TaskKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}$")]
+Label = Annotated[
+    str, StringConstraints(min_length=1, max_length=50, pattern=r"^[^\s,]+$"), AfterValidator(_line)
+]
+ItemText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=1000),
+    AfterValidator(_line),
+]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,12 +79,38 @@ async def list_members(
 
 
 async def count_owners(session: AsyncSession, project_id: uuid.UUID) -> int:
-    query = select(func.count()).where(
-        Membership.project_id == project_id, Membership.role == "owner"
+    """Count the owners, locking their rows until the transaction ends.
+
+    Two owners stepping down at once must not both see two owners: the lock makes the second
+    count wait for the first change and then see only the owner that remains (PostgreSQL re-checks
+    locked rows against the WHERE clause; SQLite already serialises writers).
+    """
+    query = (
+        select(Membership.user_id)
+        .where(Membership.project_id == project_id, Membership.role == "owner")
+        .order_by(Membership.user_id)
+        .with_for_update()
     )
-    return int((await session.execute(query)).scalar_one())
+    return len((await session.execute(query)).all())
 
 
 async def delete(session: AsyncSession, row: Project | Membership) -> None:
     await session.delete(row)
     await session.flush()
+
+
+async def next_task_number(session: AsyncSession, project_id: uuid.UUID) -> int:
+    """Hand out the next task number. The row lock this takes serialises graph writes too."""
+    query = (
+        update(Project)
+        .where(Project.id == project_id)
+        .values(task_counter=Project.task_counter + 1)
+        .returning(Project.task_counter)
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
+    """Serialise writes that must see a stable task graph (PostgreSQL row lock; on SQLite the
+    write transaction already holds the database lock from BEGIN IMMEDIATE)."""
+    await session.execute(select(Project.id).where(Project.id == project_id).with_for_update())

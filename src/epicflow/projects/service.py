@@ -117,3 +117,15 @@ async def remove_member(session: AsyncSession, access: ProjectAccess, user_id: u
     if current is Role.owner:
         await _ensure_owner_remains(session, access)
     await repo.delete(session, membership)
+
+
+async def next_task_number(session: AsyncSession, access: ProjectAccess) -> int:
+    return await repo.next_task_number(session, access.project.id)
+
+
+async def lock_graph(session: AsyncSession, access: ProjectAccess) -> None:
+    await repo.lock_project(session, access.project.id)
+
+
+async def is_member(session: AsyncSession, access: ProjectAccess, user_id: uuid.UUID) -> bool:
+    return await repo.find_membership(session, access.project.id, user_id) is not None

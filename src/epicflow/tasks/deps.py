@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from epicflow.auth.deps import CurrentUser
+from epicflow.platform.db import SessionDep
+from epicflow.projects.service import ProjectAccess, get_access
+from epicflow.tasks.repository import task_not_found
+
+TASK_KEY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}$"
+TaskKeyPath = Annotated[
+    str, Path(max_length=24, pattern=TASK_KEY_PATTERN, description="A task key, e.g. `WEB-12`.")
+]
+
+
+async def task_project(
+    task_key: TaskKeyPath, user: CurrentUser, session: SessionDep
+) -> ProjectAccess:
+    """The caller's access to the project a task key names; a stranger sees 404 for the task."""
+    project_key = task_key.rsplit("-", 1)[0]
+    try:
+        return await get_access(session, project_key, user)
+    except Exception as exc:
+        raise task_not_found(task_key) from exc
+
+
+TaskProject = Annotated[ProjectAccess, Depends(task_project)]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from epicflow.platform.models import Base, UTCDateTime
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        Index("ix_task_project_status", "project_id", "status"),
+        Index("ix_task_project_epic", "project_id", "epic_id"),
+        Index("ix_task_project_priority", "project_id", "priority", "number"),
+        Index("ix_task_project_created", "project_id", "created_at", "number"),
+        Index("ix_task_project_updated", "project_id", "updated_at", "number"),
+        Index("ix_task_project_assignee", "project_id", "assignee_id"),
+        Index("ix_task_project_claimed_by", "project_id", "claimed_by"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(24), unique=True)
+    epic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("epic.id", ondelete="RESTRICT"), nullable=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    priority: Mapped[int] = mapped_column(Integer, default=2)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    description: Mapped[str] = mapped_column(Text, default="")
+    tdd_requirements: Mapped[str] = mapped_column(Text, default="")
+    technical_details: Mapped[str] = mapped_column(Text, default="")
+    acceptance_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    definition_of_done: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    estimate_size: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    estimate_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    parallel: Mapped[bool] = mapped_column(Boolean, default=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TaskLabel(Base):
+    __tablename__ = "task_label"
+    __table_args__ = (Index("ix_task_label_project_label", "project_id", "label"),)
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    label: Mapped[str] = mapped_column(String(50), primary_key=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+
+
+class TaskEdge(Base):
+    """`task_id` waits on `depends_on_id`."""
+
+    __tablename__ = "task_edge"
+    __table_args__ = (
+        CheckConstraint("task_id <> depends_on_id", name="not_self"),
+        Index("ix_task_edge_depends_on", "depends_on_id"),
+        Index("ix_task_edge_project", "project_id"),
+    )
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    depends_on_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+
+
+class TaskConflict(Base):
+    """A symmetric conflict, stored once with the smaller task id first."""
+
+    __tablename__ = "task_conflict"
+    __table_args__ = (
+        CheckConstraint("low_id < high_id", name="ordered"),
+        Index("ix_task_conflict_high", "high_id"),
+    )
+
+    low_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    high_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import AwareDatetime
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from epicflow.events import service as events
+from epicflow.events.routes import after_id, page
+from epicflow.events.schemas import EventOut
+from epicflow.platform.context import ContextDep
+from epicflow.platform.db import SessionDep
+from epicflow.platform.errors import Invalid
+from epicflow.platform.idempotency import IdempotencyKey, fingerprint, run_idempotent
+from epicflow.platform.openapi import responses
+from epicflow.platform.pagination import CursorQuery, LimitQuery, Page
+from epicflow.platform.responses import FastJSONResponse
+from epicflow.platform.types import Label, Slug
+from epicflow.projects.deps import ProjectMember
+from epicflow.projects.service import ProjectAccess
+from epicflow.tasks import service
+from epicflow.tasks.deps import TaskKeyPath, TaskProject
+from epicflow.tasks.listing import Sort, TaskFilters, list_query, next_cursor
+from epicflow.tasks.models import Task
+from epicflow.tasks.schemas import TaskIn, TaskOut, TaskStatus, TaskUpdate
+from epicflow.tasks.views import TASK_COLUMNS, task_views
+
+router = APIRouter(tags=["tasks"])
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=200, description='The ETag of the version you read: "7".'),
+]
+MAX_REPEATS = 20
+
+
+async def _view(
+    session: AsyncSession, access: ProjectAccess, task_id: int, now: object
+) -> dict[str, object]:
+    rows = (await session.execute(TASK_COLUMNS.where(Task.id == task_id))).all()
+    (view,) = await task_views(session, access.project.key, rows, now)  # type: ignore[arg-type]
+    return view
+
+
+def _etag(view: dict[str, object]) -> dict[str, str]:
+    return {"ETag": f'"{view["version"]}"'}
+
+
+def _assignee(value: str | None, access: ProjectAccess) -> tuple[uuid.UUID | None, bool]:
+    if value is None:
+        return None, False
+    if value == "me":
+        return access.user.id, False
+    if value == "none":
+        return None, True
+    try:
+        return uuid.UUID(value), False
+    except ValueError as exc:
+        raise Invalid("assignee must be me, none or a user id.", field="assignee") from exc
+
+
+@router.get(
+    "/projects/{key}/tasks",
+    response_model=Page[TaskOut],
+    responses=responses(401, 404, 422, 429),
+)
+async def list_tasks(
+    access: ProjectMember,
+    session: SessionDep,
+    context: ContextDep,
+    task_status: Annotated[list[TaskStatus], Query(alias="status")] = [],  # noqa: B006
+    epic: Slug | None = None,
+    label: Annotated[list[Label], Query()] = [],  # noqa: B006
+    assignee: Annotated[
+        str | None, Query(max_length=36, description="me, none or a user id")
+    ] = None,
+    ready: bool | None = None,
+    blocked: bool | None = None,
+    claimed_by: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Full-text search")] = None,
+    updated_since: AwareDatetime | None = None,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=20, description="priority, created_at, updated_at or key; '-' for descending"
+        ),
+    ] = "key",
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Response:
+    """Tasks of the project, filtered and sorted, a page at a time."""
+    if len(task_status) > MAX_REPEATS or len(label) > MAX_REPEATS:
+        raise Invalid("Too many repeated filters.", field="label")
+    order = Sort.parse(sort)
+    user_id, unassigned = _assignee(assignee, access)
+    filters = TaskFilters(
+        status=[s.value for s in task_status],
+        epic=epic,
+        labels=label,
+        assignee=user_id,
+        unassigned=unassigned,
+        ready=ready,
+        blocked=blocked,
+        claimed_by=claimed_by,
+        q=q,
+        updated_since=updated_since,
+    )
+    now = context.now()
+    dialect = session.bind.dialect.name
+    query = list_query(
+        TASK_COLUMNS, access.project.id, filters, order, cursor, limit + 1, dialect=dialect, now=now
+    )
+    rows = (await session.execute(query)).all()
+    items = await task_views(session, access.project.key, rows[:limit], now)
+    more = next_cursor(order, rows[limit - 1]) if len(rows) > limit else None
+    return FastJSONResponse({"items": items, "next_cursor": more})
+
+
+@router.post(
+    "/projects/{key}/tasks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TaskOut,
+    responses=responses(401, 403, 404, 409, 422, 429),
+)
+async def create_task(
+    body: TaskIn,
+    request: Request,
+    access: ProjectMember,
+    session: SessionDep,
+    context: ContextDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Create a task (member or above). Keys are `<PROJECT>-<n>`, numbered per project."""
+
+    async def create() -> object:
+        task = await service.create_task(session, access, body, context.now())
+        return await _view(session, access, task.id, context.now())
+
+    return await run_idempotent(
+        session,
+        user_id=access.user.id,
+        key=idempotency_key,
+        request_hash=fingerprint(request.url.path, await request.body()),
+        now=context.now(),
+        create=create,
+    )
+
+
+@router.get("/tasks/{task_key}", response_model=TaskOut, responses=responses(401, 404, 422, 429))
+async def read_task(
+    task_key: TaskKeyPath, access: TaskProject, session: SessionDep, context: ContextDep
+) -> Response:
+    """One task with derived `ready` and `blocked_by`; the `ETag` header carries its version."""
+    task = await service.get_task(session, access, task_key)
+    view = await _view(session, access, task.id, context.now())
+    return FastJSONResponse(view, headers=_etag(view))
+
+
+@router.patch(
+    "/tasks/{task_key}",
+    response_model=TaskOut,
+    responses=responses(401, 403, 404, 409, 412, 422, 429),
+)
+async def update_task(
+    task_key: TaskKeyPath,
+    body: TaskUpdate,
+    access: TaskProject,
+    session: SessionDep,
+    context: ContextDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Change a task. Lists (`labels`, `depends_on`, `conflicts_with`, checklists) are replaced
+    whole, checked atomically: a cycle answers 409 `dependency_cycle` with the cycle, a status the
+    rules forbid answers 409 with the rule's code, a stale `If-Match` answers 412."""
+    task = await service.update_task(session, access, task_key, body, if_match, context.now())
+    view = await _view(session, access, task.id, context.now())
+    return FastJSONResponse(view, headers=_etag(view))
+
+
+@router.delete(
+    "/tasks/{task_key}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(401, 403, 404, 412, 422, 429),
+)
+async def delete_task(
+    task_key: TaskKeyPath,
+    access: TaskProject,
+    session: SessionDep,
+    context: ContextDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Delete a task (admin or owner) with its edges; tasks that waited on it may become ready."""
+    await service.delete_task(session, access, task_key, if_match, context.now())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/tasks/{task_key}/events", responses=responses(401, 404, 422, 429))
+async def task_events(
+    task_key: TaskKeyPath,
+    access: TaskProject,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[EventOut]:
+    """The task's history, oldest first."""
+    await service.get_task(session, access, task_key)
+    rows = await events.list_events(
+        session, access.project.id, task_key=task_key, after_id=after_id(cursor), limit=limit + 1
+    )
+    return page(rows, limit)

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from epicflow.platform.types import (
+    Hours,
+    ItemText,
+    Label,
+    LongText,
+    RequestModel,
+    Slug,
+    TaskKey,
+    Title,
+)
+
+Size = Literal["XS", "S", "M", "L", "XL"]
+MAX_EDGES = 100
+MAX_LABELS = 50
+MAX_CHECKS = 100
+
+
+class TaskStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    blocked = "blocked"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class CheckItem(RequestModel):
+    text: ItemText
+    done: bool = False
+
+
+class Estimate(RequestModel):
+    size: Size | None = None
+    hours: Hours | None = None
+
+
+Priority = Annotated[int, Field(ge=0, le=4)]
+Keys = Annotated[list[TaskKey], Field(max_length=MAX_EDGES)]
+Labels = Annotated[list[Label], Field(max_length=MAX_LABELS)]
+Checks = Annotated[list[CheckItem], Field(max_length=MAX_CHECKS)]
+
+
+class TaskFields(RequestModel):
+    """What a client may write; everything else on a task is server-owned."""
+
+    epic: Slug | None = None
+    status: TaskStatus = TaskStatus.open
+    priority: Priority = 2
+    labels: Labels = Field(default_factory=list)
+    assignee: uuid.UUID | None = None
+    description: LongText = ""
+    tdd_requirements: LongText = ""
+    technical_details: LongText = ""
+    acceptance_criteria: Checks = Field(default_factory=list)
+    definition_of_done: Checks = Field(default_factory=list)
+    estimate: Estimate = Field(default_factory=Estimate)
+    parallel: bool = True
+    depends_on: Keys = Field(default_factory=list)
+    conflicts_with: Keys = Field(default_factory=list)
+
+
+class TaskIn(TaskFields):
+    title: Title
+
+
+class TaskUpdate(RequestModel):
+    """Only the fields sent change; `depends_on` and `conflicts_with` replace whole lists."""
+
+    title: Title | None = None
+    epic: Slug | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    labels: Labels | None = None
+    assignee: uuid.UUID | None = None
+    description: LongText | None = None
+    tdd_requirements: LongText | None = None
+    technical_details: LongText | None = None
+    acceptance_criteria: Checks | None = None
+    definition_of_done: Checks | None = None
+    estimate: Estimate | None = None
+    parallel: bool | None = None
+    depends_on: Keys | None = None
+    conflicts_with: Keys | None = None
+
+
+class CheckOut(BaseModel):
+    text: str
+    done: bool
+
+
+class EstimateOut(BaseModel):
+    size: Size | None
+    hours: float | None
+
+
+class TaskOut(BaseModel):
+    key: str
+    project: str
+    epic: str | None
+    title: str
+    status: TaskStatus
+    priority: int
+    labels: list[str]
+    assignee: uuid.UUID | None
+    description: str
+    tdd_requirements: str
+    technical_details: str
+    acceptance_criteria: list[CheckOut]
+    definition_of_done: list[CheckOut]
+    estimate: EstimateOut
+    parallel: bool
+    depends_on: list[str]
+    conflicts_with: list[str]
+    claimed_by: str | None
+    lease_expires_at: datetime | None
+    version: int
+    ready: bool
+    blocked_by: list[str]
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None

@@ -1,0 +1,322 @@
+"""Task writes. Every rule question goes to the pure graph package; this module gathers the
+facts it needs, applies the answer and records what happened."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from epicflow.epics import service as epics
+from epicflow.events import service as events
+from epicflow.graph import Graph, Node, StartViolation, effective_hours, find_cycle_with
+from epicflow.platform.errors import Conflict, Invalid, PreconditionFailed
+from epicflow.projects import service as projects
+from epicflow.projects.rules import Role
+from epicflow.projects.service import ProjectAccess
+from epicflow.tasks import repository as repo
+from epicflow.tasks.models import Task
+from epicflow.tasks.schemas import TaskIn, TaskStatus, TaskUpdate
+
+GRAPH_FIELDS = frozenset({"depends_on", "conflicts_with", "status", "parallel", "epic"})
+RESOLVED = frozenset({"done", "cancelled"})
+
+
+def _violation(violation: StartViolation) -> Conflict:
+    messages = {
+        "blocked_by_dependencies": "The task has unresolved dependencies.",
+        "conflict_in_progress": "A conflicting task is in progress.",
+        "exclusive_task_running": "An exclusive task of this epic is in progress, or this "
+        "exclusive task cannot start while others of its epic run.",
+    }
+    keys = list(violation.keys)
+    extra = {"blocked_by": keys} if violation.code == "blocked_by_dependencies" else {"tasks": keys}
+    return Conflict(messages[violation.code], code=violation.code, **extra)
+
+
+def check_if_match(if_match: str | None, version: int) -> None:
+    """`If-Match: "<version>"` must name the current version; `*` or no header always match."""
+    if if_match is None or if_match.strip() == "*":
+        return
+    tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
+    if str(version) not in tags:
+        raise PreconditionFailed(
+            f"The task changed; its current version is {version}.", current_version=version
+        )
+
+
+async def _resolve_refs(
+    session: AsyncSession, access: ProjectAccess, field: str, keys: Sequence[str], own: str | None
+) -> dict[str, int]:
+    if own is not None and own in keys:
+        raise Invalid(
+            f"A task cannot reference itself in {field}.", code="self_reference", field=field
+        )
+    found = await repo.ids_for_keys(session, access.project.id, keys)
+    missing = sorted(set(keys) - found.keys())
+    if missing:
+        raise Invalid(
+            f"Unknown task in {field}: {', '.join(missing)}.",
+            code="unknown_task",
+            field=field,
+            keys=missing,
+        )
+    return found
+
+
+async def _resolve_epic(
+    session: AsyncSession, access: ProjectAccess, slug: str | None
+) -> int | None:
+    if slug is None:
+        return None
+    epic = await epics.find_epic(session, access, slug)
+    if epic is None:
+        raise Invalid(f"Unknown epic {slug}.", code="unknown_epic", field="epic")
+    return epic.id
+
+
+async def _check_no_cycle(
+    session: AsyncSession, access: ProjectAccess, key: str, depends_on: Sequence[str]
+) -> None:
+    graph: dict[str, list[str]] = {}
+    for waiting, dependency in await repo.project_edges(session, access.project.id):
+        graph.setdefault(waiting, []).append(dependency)
+    cycle = find_cycle_with(graph, key, depends_on)
+    if cycle is not None:
+        raise Conflict(
+            "The dependency would close a cycle: " + " → ".join(cycle) + ".",
+            code="dependency_cycle",
+            cycle=cycle,
+        )
+
+
+def _node_of(task: Task, deps: Iterable[str], conflicts: Iterable[str]) -> Node:
+    return Node(
+        key=task.key,
+        number=task.number,
+        status=task.status,
+        priority=task.priority,
+        epic=None if task.epic_id is None else str(task.epic_id),
+        parallel=task.parallel,
+        hours=effective_hours(task.estimate_hours, task.estimate_size),
+        depends_on=tuple(deps),
+        conflicts_with=tuple(conflicts),
+    )
+
+
+async def _check_rules(
+    session: AsyncSession,
+    access: ProjectAccess,
+    task: Task,
+    new_status: str,
+    refs: tuple[list[str], list[str]],
+) -> None:
+    """Rules 2-4 for a task about to be in `new_status` with dependencies and conflicts `refs`."""
+    if new_status not in {"in_progress", "done"}:
+        return
+    epic_ids = [] if task.epic_id is None else [task.epic_id]
+    neighbours = await repo.neighbour_nodes(session, access.project.id, [task.id], epic_ids)
+    deps, conflicts = refs
+    me = _node_of(task, deps, conflicts)
+    graph = Graph([*(n for n in neighbours if n.key != task.key), me])
+    if new_status == "done":
+        blocking = graph.blocked_by(task.key)
+        if blocking:
+            raise _violation(StartViolation("blocked_by_dependencies", tuple(blocking)))
+        return
+    violation = graph.start_violation(task.key)
+    if violation is not None:
+        raise _violation(violation)
+
+
+def _apply_status(task: Task, status: str, now: datetime) -> None:
+    if status == task.status:
+        return
+    if status == "in_progress" and task.started_at is None:
+        task.started_at = now
+    task.completed_at = now if status == "done" else None
+    if status != "in_progress":
+        task.claimed_by = task.claim_token = task.lease_expires_at = None
+    task.status = status
+
+
+async def _store_refs(
+    session: AsyncSession, task: Task, deps: dict[str, int] | None, conflicts: dict[str, int] | None
+) -> None:
+    if deps is not None:
+        await repo.replace_edges(session, task, deps.values())
+    if conflicts is not None:
+        await repo.replace_conflicts(session, task, conflicts.values())
+
+
+async def _check_assignee(
+    session: AsyncSession, access: ProjectAccess, user_id: uuid.UUID | None
+) -> None:
+    if user_id is not None and not await projects.is_member(session, access, user_id):
+        raise Invalid(
+            "The assignee is not a member of the project.", code="unknown_user", field="assignee"
+        )
+
+
+async def create_task(
+    session: AsyncSession, access: ProjectAccess, body: TaskIn, now: datetime
+) -> Task:
+    access.require(Role.member)
+    number = await projects.next_task_number(session, access)  # also serialises graph writes
+    epic_id = await _resolve_epic(session, access, body.epic)
+    deps = await _resolve_refs(session, access, "depends_on", body.depends_on, None)
+    conflicts = await _resolve_refs(session, access, "conflicts_with", body.conflicts_with, None)
+    await _check_assignee(session, access, body.assignee)
+    task = Task(
+        project_id=access.project.id,
+        number=number,
+        key=f"{access.project.key}-{number}",
+        epic_id=epic_id,
+        title=body.title,
+        status="open",
+        priority=body.priority,
+        assignee_id=body.assignee,
+        description=body.description,
+        tdd_requirements=body.tdd_requirements,
+        technical_details=body.technical_details,
+        acceptance_criteria=[item.model_dump() for item in body.acceptance_criteria],
+        definition_of_done=[item.model_dump() for item in body.definition_of_done],
+        estimate_size=body.estimate.size,
+        estimate_hours=body.estimate.hours,
+        parallel=body.parallel,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(task)
+    await session.flush()
+    await _store_refs(session, task, deps, conflicts)
+    await repo.replace_labels(session, task, body.labels)
+    status = body.status.value
+    await _check_rules(session, access, task, status, (list(deps), list(conflicts)))
+    _apply_status(task, status, now)
+    await _record(
+        session, access, task, "task.created", now, {"title": task.title, "status": status}
+    )
+    await session.flush()
+    return task
+
+
+async def _record(
+    session: AsyncSession,
+    access: ProjectAccess,
+    task: Task,
+    kind: str,
+    now: datetime,
+    data: dict[str, Any],
+) -> None:
+    await events.record(
+        session,
+        project_id=access.project.id,
+        task_key=task.key,
+        type=kind,
+        actor=access.user.email,
+        now=now,
+        data=data,
+    )
+
+
+NOT_NULL = frozenset(TaskUpdate.model_fields) - {"epic", "assignee"}
+SCALARS = ("title", "priority", "description", "tdd_requirements", "technical_details", "parallel")
+
+
+def _refuse_nulls(changes: dict[str, Any]) -> None:
+    nulls = sorted(name for name in NOT_NULL if name in changes and changes[name] is None)
+    if nulls:
+        raise Invalid(f"These fields cannot be null: {', '.join(nulls)}.", field=nulls[0])
+
+
+def _apply_fields(task: Task, body: TaskUpdate, changes: dict[str, Any]) -> None:
+    for name in SCALARS:
+        if name in changes:
+            setattr(task, name, changes[name])
+    if body.acceptance_criteria is not None:
+        task.acceptance_criteria = [item.model_dump() for item in body.acceptance_criteria]
+    if body.definition_of_done is not None:
+        task.definition_of_done = [item.model_dump() for item in body.definition_of_done]
+    if body.estimate is not None:
+        task.estimate_size, task.estimate_hours = body.estimate.size, body.estimate.hours
+
+
+async def update_task(
+    session: AsyncSession,
+    access: ProjectAccess,
+    key: str,
+    body: TaskUpdate,
+    if_match: str | None,
+    now: datetime,
+) -> Task:
+    access.require(Role.member)
+    changes = body.model_dump(exclude_unset=True)
+    _refuse_nulls(changes)
+    if GRAPH_FIELDS & changes.keys():
+        await projects.lock_graph(session, access)
+    task = await repo.get_task(session, access.project.id, key, for_update=True)
+    check_if_match(if_match, task.version)
+    deps = conflicts = None
+    if body.depends_on is not None:
+        deps = await _resolve_refs(session, access, "depends_on", body.depends_on, task.key)
+        await _check_no_cycle(session, access, task.key, list(deps))
+    if body.conflicts_with is not None:
+        conflicts = await _resolve_refs(
+            session, access, "conflicts_with", body.conflicts_with, task.key
+        )
+    if "epic" in changes:
+        task.epic_id = await _resolve_epic(session, access, body.epic)
+    if "assignee" in changes:
+        await _check_assignee(session, access, body.assignee)
+        task.assignee_id = body.assignee
+    _apply_fields(task, body, changes)
+    await _store_refs(session, task, deps, conflicts)
+    if body.labels is not None:
+        await repo.replace_labels(session, task, body.labels)
+    await _check_transition(session, access, task, body.status, changes)
+    old_status = task.status
+    _apply_status(task, body.status.value if body.status else task.status, now)
+    task.version += 1
+    task.updated_at = now
+    await _record(session, access, task, "task.updated", now, {"fields": sorted(changes)})
+    if task.status != old_status:
+        data = {"from": old_status, "to": task.status}
+        await _record(session, access, task, "task.status_changed", now, data)
+    await session.flush()
+    return task
+
+
+async def _check_transition(
+    session: AsyncSession,
+    access: ProjectAccess,
+    task: Task,
+    status: TaskStatus | None,
+    changes: dict[str, Any],
+) -> None:
+    """Moving status applies rules 2-4; a running task re-checks 3 and 4 when its conflicts,
+    exclusivity or epic change."""
+    deps, conflicts = await repo.task_refs(session, task.id)
+    if status is not None and status.value != task.status:
+        await _check_rules(session, access, task, status.value, (deps, conflicts))
+    elif task.status == "in_progress" and {"conflicts_with", "parallel", "epic"} & changes.keys():
+        await _check_rules(session, access, task, "in_progress", ([], conflicts))
+
+
+async def delete_task(
+    session: AsyncSession, access: ProjectAccess, key: str, if_match: str | None, now: datetime
+) -> None:
+    access.require(Role.admin)
+    await projects.lock_graph(session, access)
+    task = await repo.get_task(session, access.project.id, key, for_update=True)
+    check_if_match(if_match, task.version)
+    await _record(session, access, task, "task.deleted", now, {"title": task.title})
+    await repo.delete_task(session, task)
+
+
+async def get_task(session: AsyncSession, access: ProjectAccess, key: str) -> Task:
+    return await repo.get_task(session, access.project.id, key)
