@@ -218,6 +218,7 @@ def upgrade() -> None:
 # recreates a table it alters, which drops these triggers; re-create them after such a change.
 _SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE task_fts USING fts5(title, description, content='task',"
+    " tokenize='porter unicode61',"
     " content_rowid='id')",
     "CREATE TRIGGER task_fts_ai AFTER INSERT ON task BEGIN"
     " INSERT INTO task_fts(rowid, title, description) VALUES (new.id, new.title, new.description);"

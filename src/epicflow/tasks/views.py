@@ -132,7 +132,7 @@ def _view(
         "status": row.status,
         "priority": row.priority,
         "labels": sorted(labels.get(row.id, ())),
-        "assignee": row.assignee_id,
+        "assignee": None if row.assignee_id is None else str(row.assignee_id),
         "description": row.description,
         "tdd_requirements": row.tdd_requirements,
         "technical_details": row.technical_details,
