@@ -23,6 +23,7 @@ from epicflow.platform.db import Database
 from epicflow.registry import metadata
 from epicflow.settings import Settings
 from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.board import Board, make_board
 from tests.support.users import UserFactory
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -116,3 +117,9 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 @pytest.fixture
 def users(client: AsyncClient) -> UserFactory:
     return UserFactory(client)
+
+
+@pytest.fixture
+async def board(client: AsyncClient, users: UserFactory) -> Board:
+    """A project `WEB` with its owner, driven through the API."""
+    return await make_board(client, users)

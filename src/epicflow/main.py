@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import ORJSONResponse
 
 from epicflow.api import api_router
+from epicflow.auth.security import use_test_hashing
 from epicflow.ops.routes import router as ops_router
 from epicflow.platform.clock import Clock, utcnow
 from epicflow.platform.context import AppContext
@@ -26,6 +27,8 @@ IMPORT_SUFFIX = "/import"
 def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    if settings.env == "test":
+        use_test_hashing()
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager

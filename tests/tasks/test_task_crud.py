@@ -3,7 +3,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from tests.support.users import UserFactory
-from tests.tasks.conftest import Board, make_board
+from tests.support.board import Board, make_board
 
 FULL = {
     "title": "Add webhook signature check",

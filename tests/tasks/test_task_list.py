@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from epicflow.platform.db import Database
-from tests.tasks.conftest import Board
+from tests.support.board import Board
 
 
 @contextmanager

@@ -20,6 +20,16 @@ _hasher = PasswordHash((Argon2Hasher(),))
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+def use_test_hashing() -> None:
+    """Cheap argon2 parameters for test suites only (EPICFLOW_ENV=test); hashes made with the
+    default parameters still verify."""
+    global _hasher, _DUMMY_HASH  # noqa: PLW0603 - one process-wide hasher, set at start-up
+    _hasher = PasswordHash(
+        (Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1), Argon2Hasher())
+    )
+    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

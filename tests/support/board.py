@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from httpx import AsyncClient, Response
 
 from tests.support.users import TestUser, UserFactory
@@ -28,7 +27,9 @@ class Board:
             f"/api/v1/projects/{self.key}/tasks", json=fields, headers=self.owner.headers
         )
 
-    async def patch(self, key: str, headers: dict[str, str] | None = None, **fields: Any) -> Response:
+    async def patch(
+        self, key: str, headers: dict[str, str] | None = None, **fields: Any
+    ) -> Response:
         return await self.client.patch(
             f"/api/v1/tasks/{key}", json=fields, headers={**self.owner.headers, **(headers or {})}
         )
@@ -65,8 +66,3 @@ async def make_board(client: AsyncClient, users: UserFactory, key: str = "WEB") 
     )
     assert created.status_code == 201, created.text
     return Board(client, owner, key)
-
-
-@pytest.fixture
-async def board(client: AsyncClient, users: UserFactory) -> Board:
-    return await make_board(client, users)
