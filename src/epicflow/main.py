@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +13,7 @@ from fastapi.responses import ORJSONResponse
 
 from epicflow.api import api_router
 from epicflow.auth.security import use_test_hashing
+from epicflow.claims.jobs import run_sweeper
 from epicflow.ops.routes import router as ops_router
 from epicflow.platform.clock import Clock, utcnow
 from epicflow.platform.context import AppContext
@@ -33,7 +36,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sweeper = None
+        if settings.lease_sweep_seconds > 0:
+            sweeper = asyncio.create_task(run_sweeper(db, clock, settings.lease_sweep_seconds))
         yield
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
         await app.state.context.rate_limits.close()
         await db.dispose()
 

@@ -50,6 +50,17 @@ class Board:
         body: dict[str, Any] = response.json()
         return body
 
+    async def member(self, role: str) -> TestUser:
+        """A new user added to the project with `role`."""
+        user = await UserFactory(self.client).create()
+        response = await self.client.post(
+            f"/api/v1/projects/{self.key}/members",
+            json={"email": user.email, "role": role},
+            headers=self.owner.headers,
+        )
+        assert response.status_code == 201, response.text
+        return user
+
     async def list(self, **params: Any) -> dict[str, Any]:
         response = await self.client.get(
             f"/api/v1/projects/{self.key}/tasks", params=params, headers=self.owner.headers

@@ -31,24 +31,30 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
-_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+_CODES = {
+    400: "malformed_body",  # FastAPI could not read the body: not UTF-8, nested too deep, ...
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 
 def problem(
     status: int,
     detail: str,
+    /,
     *,
     code: str | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body = {
+        **extra,  # never overrides the standard members below
         "type": "about:blank",
         "title": _TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
         "code": code or _CODES.get(status, "error"),
-        **extra,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -58,16 +64,38 @@ def _safe_input(value: Any) -> Any:
     return value if isinstance(value, int | float | bool) or value is None else None
 
 
+# A body with thousands of bad or unknown fields (or huge field names) must not turn into a
+# larger error document: report the first few, each location part cut short.
+MAX_REPORTED_ERRORS = 50
+MAX_REPORTED_FIELDS = 10
+MAX_LOC_PART = 100
+
+
+def _loc_part(part: object) -> str:
+    text = str(part)
+    return text if len(text) <= MAX_LOC_PART else text[:MAX_LOC_PART] + "…"
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
-    for err in exc.errors():
+    for err in exc.errors()[:MAX_REPORTED_ERRORS]:
         item: dict[str, Any] = {
-            "loc": [str(part) for part in err.get("loc", ())],
+            "loc": [_loc_part(part) for part in err.get("loc", ())],
             "msg": str(err.get("msg", "invalid")),
             "type": str(err.get("type", "value_error")),
         }
         errors.append(item)
     return errors
+
+
+def _validation_detail(errors: list[dict[str, Any]], total: int) -> str:
+    fields = sorted({".".join(e["loc"][1:]) or e["loc"][0] for e in errors if e["loc"]})
+    if not fields:
+        return "Invalid input"
+    shown = fields[:MAX_REPORTED_FIELDS]
+    hidden = len(fields) - len(shown) + max(0, total - len(errors))
+    more = f" and {hidden} more" if hidden else ""
+    return "Invalid input: " + ", ".join(shown) + more
 
 
 async def _on_domain_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -83,8 +111,7 @@ async def _on_domain_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _validation_errors(exc)
-    fields = sorted({".".join(e["loc"][1:]) or e["loc"][0] for e in errors if e["loc"]})
-    detail = "Invalid input: " + ", ".join(fields) if fields else "Invalid input"
+    detail = _validation_detail(errors, len(exc.errors()))
     return problem(422, detail, code="validation_error", errors=errors)
 
 

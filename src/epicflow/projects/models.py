@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from epicflow.platform.models import Base, UTCDateTime
@@ -18,6 +18,8 @@ class Project(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     # The last task number handed out; keys are never reused, so this only grows.
     task_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when the task graph changed in a way that moves downstream hours; claims recompute.
+    graph_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

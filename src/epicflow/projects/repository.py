@@ -114,3 +114,12 @@ async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
     """Serialise writes that must see a stable task graph (PostgreSQL row lock; on SQLite the
     write transaction already holds the database lock from BEGIN IMMEDIATE)."""
     await session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+
+
+async def set_graph_stale(session: AsyncSession, project_id: uuid.UUID, stale: bool) -> None:
+    await session.execute(update(Project).where(Project.id == project_id).values(graph_stale=stale))
+
+
+async def is_graph_stale(session: AsyncSession, project_id: uuid.UUID) -> bool:
+    query = select(Project.graph_stale).where(Project.id == project_id)
+    return bool((await session.execute(query)).scalar_one())

@@ -129,3 +129,16 @@ async def lock_graph(session: AsyncSession, access: ProjectAccess) -> None:
 
 async def is_member(session: AsyncSession, access: ProjectAccess, user_id: uuid.UUID) -> bool:
     return await repo.find_membership(session, access.project.id, user_id) is not None
+
+
+async def mark_graph_changed(session: AsyncSession, access: ProjectAccess) -> None:
+    """Downstream hours must be recomputed before the next claim orders the ready queue."""
+    await repo.set_graph_stale(session, access.project.id, True)
+
+
+async def take_graph_stale(session: AsyncSession, access: ProjectAccess) -> bool:
+    """Whether downstream hours need recomputing; clears the mark (call under the graph lock)."""
+    stale = await repo.is_graph_stale(session, access.project.id)
+    if stale:
+        await repo.set_graph_stale(session, access.project.id, False)
+    return stale

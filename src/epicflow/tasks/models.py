@@ -32,6 +32,10 @@ class Task(Base):
         Index("ix_task_project_updated", "project_id", "updated_at", "number"),
         Index("ix_task_project_assignee", "project_id", "assignee_id"),
         Index("ix_task_project_claimed_by", "project_id", "claimed_by"),
+        Index(
+            "ix_task_claim_order", "project_id", "status", "priority", "downstream_hours", "number"
+        ),
+        Index("ix_task_lease", "status", "lease_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -58,6 +62,9 @@ class Task(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Own hours plus the longest chain of unresolved dependents: the claim order's tie-breaker,
+    # kept up to date lazily (see `project.graph_stale`).
+    downstream_hours: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

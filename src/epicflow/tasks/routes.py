@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
@@ -35,12 +36,24 @@ IfMatch = Annotated[
 MAX_REPEATS = 20
 
 
-async def _view(
+async def task_view(
     session: AsyncSession, access: ProjectAccess, task_id: int, now: object
 ) -> dict[str, object]:
     rows = (await session.execute(TASK_COLUMNS.where(Task.id == task_id))).all()
     (view,) = await task_views(session, access.project.key, rows, now)  # type: ignore[arg-type]
     return view
+
+
+async def task_views_by_key(
+    session: AsyncSession, access: ProjectAccess, keys: list[str], now: datetime
+) -> list[dict[str, object]]:
+    """Views of `keys`, in that order."""
+    if not keys:
+        return []
+    query = TASK_COLUMNS.where(Task.project_id == access.project.id, Task.key.in_(keys))
+    rows = (await session.execute(query)).all()
+    views = {view["key"]: view for view in await task_views(session, access.project.key, rows, now)}
+    return [views[key] for key in keys]
 
 
 def _etag(view: dict[str, object]) -> dict[str, str]:
@@ -135,7 +148,7 @@ async def create_task(
 
     async def create() -> object:
         task = await service.create_task(session, access, body, context.now())
-        return await _view(session, access, task.id, context.now())
+        return await task_view(session, access, task.id, context.now())
 
     return await run_idempotent(
         session,
@@ -153,7 +166,7 @@ async def read_task(
 ) -> Response:
     """One task with derived `ready` and `blocked_by`; the `ETag` header carries its version."""
     task = await service.get_task(session, access, task_key)
-    view = await _view(session, access, task.id, context.now())
+    view = await task_view(session, access, task.id, context.now())
     return FastJSONResponse(view, headers=_etag(view))
 
 
@@ -174,7 +187,7 @@ async def update_task(
     whole, checked atomically: a cycle answers 409 `dependency_cycle` with the cycle, a status the
     rules forbid answers 409 with the rule's code, a stale `If-Match` answers 412."""
     task = await service.update_task(session, access, task_key, body, if_match, context.now())
-    view = await _view(session, access, task.id, context.now())
+    view = await task_view(session, access, task.id, context.now())
     return FastJSONResponse(view, headers=_etag(view))
 
 

@@ -198,6 +198,7 @@ async def create_task(
     status = body.status.value
     await _check_rules(session, access, task, status, (list(deps), list(conflicts)))
     _apply_status(task, status, now)
+    await projects.mark_graph_changed(session, access)
     await _record(
         session, access, task, "task.created", now, {"title": task.title, "status": status}
     )
@@ -283,12 +284,19 @@ async def update_task(
     _apply_status(task, body.status.value if body.status else task.status, now)
     task.version += 1
     task.updated_at = now
+    if _moves_downstream_hours(changes, old_status, task.status):
+        await projects.mark_graph_changed(session, access)
     await _record(session, access, task, "task.updated", now, {"fields": sorted(changes)})
     if task.status != old_status:
         data = {"from": old_status, "to": task.status}
         await _record(session, access, task, "task.status_changed", now, data)
     await session.flush()
     return task
+
+
+def _moves_downstream_hours(changes: dict[str, Any], old: str, new: str) -> bool:
+    resolved_flip = (old in RESOLVED) != (new in RESOLVED)
+    return resolved_flip or bool({"depends_on", "estimate"} & changes.keys())
 
 
 async def _check_transition(
@@ -314,9 +322,27 @@ async def delete_task(
     await projects.lock_graph(session, access)
     task = await repo.get_task(session, access.project.id, key, for_update=True)
     check_if_match(if_match, task.version)
+    await projects.mark_graph_changed(session, access)
     await _record(session, access, task, "task.deleted", now, {"title": task.title})
     await repo.delete_task(session, task)
 
 
 async def get_task(session: AsyncSession, access: ProjectAccess, key: str) -> Task:
     return await repo.get_task(session, access.project.id, key)
+
+
+async def get_task_by_id(session: AsyncSession, access: ProjectAccess, task_id: int) -> Task:
+    task = await session.get(Task, task_id, populate_existing=True)
+    if task is None or task.project_id != access.project.id:
+        raise repo.task_not_found(str(task_id))
+    return task
+
+
+async def check_can_start(session: AsyncSession, access: ProjectAccess, task: Task) -> None:
+    """Rules 2-4 for moving `task` to in_progress as it stands."""
+    await _check_rules(session, access, task, "in_progress", await repo.task_refs(session, task.id))
+
+
+async def check_can_finish(session: AsyncSession, access: ProjectAccess, task: Task) -> None:
+    """Rule 2 for moving `task` to done."""
+    await _check_rules(session, access, task, "done", await repo.task_refs(session, task.id))

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from epicflow.claims import service
+from epicflow.claims.schemas import ClaimNextIn, ClaimOut, ClaimTaskIn, HeartbeatIn, TokenIn
+from epicflow.platform.context import ContextDep
+from epicflow.platform.db import SessionDep
+from epicflow.platform.openapi import responses
+from epicflow.platform.responses import FastJSONResponse
+from epicflow.projects.deps import ProjectMember
+from epicflow.projects.service import ProjectAccess
+from epicflow.tasks.deps import TaskKeyPath, TaskProject
+from epicflow.tasks.routes import task_view
+from epicflow.tasks.schemas import TaskOut
+
+router = APIRouter(tags=["claims"])
+CLAIM_ERRORS = responses(401, 403, 404, 409, 422, 429)
+
+
+async def _claim_body(
+    session: AsyncSession, access: ProjectAccess, claim: service.Claim, now: datetime
+) -> dict[str, object]:
+    return {
+        "task": await task_view(session, access, claim.task.id, now),
+        "claim_token": claim.token,
+        "lease_expires_at": claim.lease_expires_at,
+    }
+
+
+@router.post(
+    "/projects/{key}/claims",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClaimOut,
+    responses={204: {"description": "Nothing is ready"}, **CLAIM_ERRORS},
+)
+async def claim_next(
+    body: ClaimNextIn, access: ProjectMember, session: SessionDep, context: ContextDep
+) -> Response:
+    """Claim the next ready task atomically: lowest priority number first, then the task with
+    the most downstream hours (critical work first), then the lowest key number. Answers 204
+    when nothing is ready. The `claim_token` fences every later call for this claim."""
+    now = context.now()
+    claim = await service.claim_next_ready_task(
+        session,
+        access,
+        worker=body.worker,
+        lease_seconds=body.lease_seconds,
+        epic=body.epic,
+        labels=body.labels,
+        now=now,
+    )
+    if claim is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return FastJSONResponse(await _claim_body(session, access, claim, now), status_code=201)
+
+
+@router.post(
+    "/tasks/{task_key}/claim",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClaimOut,
+    responses=CLAIM_ERRORS,
+)
+async def claim_task(
+    task_key: TaskKeyPath,
+    body: ClaimTaskIn,
+    access: TaskProject,
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    """Claim one named task. 409 with the reason: `blocked_by_dependencies`,
+    `conflict_in_progress`, `exclusive_task_running`, `already_claimed` or `not_open`."""
+    now = context.now()
+    claim = await service.claim_task(
+        session, access, task_key, worker=body.worker, lease_seconds=body.lease_seconds, now=now
+    )
+    return FastJSONResponse(await _claim_body(session, access, claim, now), status_code=201)
+
+
+@router.post("/tasks/{task_key}/heartbeat", response_model=ClaimOut, responses=CLAIM_ERRORS)
+async def heartbeat(
+    task_key: TaskKeyPath,
+    body: HeartbeatIn,
+    access: TaskProject,
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    """Extend the lease of a claim you hold; a stale token answers 409 `claim_lost`."""
+    now = context.now()
+    claim = await service.heartbeat(
+        session, access, task_key, body.claim_token, body.lease_seconds, now
+    )
+    return FastJSONResponse(await _claim_body(session, access, claim, now))
+
+
+@router.post("/tasks/{task_key}/release", response_model=TaskOut, responses=CLAIM_ERRORS)
+async def release(
+    task_key: TaskKeyPath,
+    body: TokenIn,
+    access: TaskProject,
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    """Give a claimed task back: it returns to `open`."""
+    now = context.now()
+    task = await service.release(session, access, task_key, body.claim_token, now)
+    return FastJSONResponse(await task_view(session, access, task.id, now))
+
+
+@router.post("/tasks/{task_key}/complete", response_model=TaskOut, responses=CLAIM_ERRORS)
+async def complete(
+    task_key: TaskKeyPath,
+    body: TokenIn,
+    access: TaskProject,
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    """Finish a claimed task: it becomes `done`, and the tasks waiting on it may become ready."""
+    now = context.now()
+    task = await service.complete(session, access, task_key, body.claim_token, now)
+    return FastJSONResponse(await task_view(session, access, task.id, now))

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from epicflow.platform.types import Label, RequestModel, Slug
+from epicflow.tasks.schemas import TaskOut
+
+LeaseSeconds = Annotated[int, Field(ge=1, le=86_400)]
+Worker = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+ClaimToken = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ClaimNextIn(RequestModel):
+    worker: Worker
+    lease_seconds: LeaseSeconds = 900
+    epic: Slug | None = None
+    labels: Annotated[list[Label], Field(max_length=20)] = Field(default_factory=list)
+
+
+class ClaimTaskIn(RequestModel):
+    worker: Worker
+    lease_seconds: LeaseSeconds = 900
+
+
+class HeartbeatIn(RequestModel):
+    claim_token: ClaimToken
+    lease_seconds: LeaseSeconds = 900
+
+
+class TokenIn(RequestModel):
+    claim_token: ClaimToken
+
+
+class ClaimOut(BaseModel):
+    task: TaskOut
+    claim_token: str
+    lease_expires_at: datetime

@@ -1,0 +1,115 @@
+"""The plan of a project: ready queue, waves and critical path, the graph, and the lint.
+
+All of it is computed by the pure `graph` package over the project's tasks.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import PlainTextResponse
+
+from epicflow.graph import Graph, lint, plan, to_dot, to_json, to_mermaid
+from epicflow.platform.context import ContextDep
+from epicflow.platform.db import SessionDep
+from epicflow.platform.errors import Invalid
+from epicflow.platform.openapi import responses
+from epicflow.platform.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from epicflow.platform.responses import FastJSONResponse
+from epicflow.platform.types import Slug
+from epicflow.projects.deps import ProjectMember
+from epicflow.tasks.graph_load import lint_tasks, project_nodes
+from epicflow.tasks.routes import task_views_by_key
+from epicflow.tasks.schemas import TaskOut
+
+router = APIRouter(prefix="/projects/{key}", tags=["planning"])
+READ_ERRORS = responses(401, 404, 422, 429)
+
+
+class GraphFormat(StrEnum):
+    json = "json"
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+def _rank_after(cursor: str | None) -> tuple[int, float, int] | None:
+    if cursor is None:
+        return None
+    priority, downstream, number = decode_cursor(cursor, arity=3)
+    if not all(isinstance(v, int | float) for v in (priority, downstream, number)):
+        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor")
+    return int(priority), float(downstream), int(number)
+
+
+@router.get("/ready", response_model=Page[TaskOut], responses=READ_ERRORS)
+async def ready(
+    access: ProjectMember,
+    session: SessionDep,
+    context: ContextDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Response:
+    """Ready tasks in the order a claim would take them."""
+    now = context.now()
+    graph = Graph(await project_nodes(session, access.project.id, now))
+    down = graph.downstream_hours()
+    ranked = [
+        ((node.priority, -down[key], node.number), key)
+        for key in graph.ready_keys()
+        for node in (graph.node(key),)
+    ]
+    after = _rank_after(cursor)
+    if after is not None:
+        ranked = [item for item in ranked if item[0] > after]
+    page = ranked[: limit + 1]
+    items = await task_views_by_key(session, access, [key for _rank, key in page[:limit]], now)
+    more = encode_cursor(list(page[limit - 1][0])) if len(page) > limit else None
+    return FastJSONResponse({"items": items, "next_cursor": more})
+
+
+@router.get("/plan", responses=READ_ERRORS)
+async def project_plan(
+    access: ProjectMember,
+    session: SessionDep,
+    context: ContextDep,
+    epic: Slug | None = None,
+    workers: Annotated[int | None, Query(ge=1, le=1000)] = None,
+) -> dict[str, Any]:
+    """Waves of work that can run together, the critical path with each task's earliest and
+    latest start and slack, and the projected hours with `workers` people or agents."""
+    nodes = await project_nodes(session, access.project.id, context.now(), epic=epic)
+    return plan(nodes, workers).to_dict()
+
+
+@router.get(
+    "/graph",
+    responses={
+        **READ_ERRORS,
+        200: {"content": {"application/json": {}, "text/plain": {}}},
+    },
+)
+async def project_graph(
+    access: ProjectMember,
+    session: SessionDep,
+    context: ContextDep,
+    epic: Slug | None = None,
+    format: GraphFormat = GraphFormat.json,
+) -> Response:
+    """The dependency graph as JSON, Mermaid (`flowchart`) or Graphviz DOT (`digraph`).
+    An edge runs from the dependency to the task that waits on it."""
+    nodes = await project_nodes(session, access.project.id, context.now(), epic=epic)
+    if format is GraphFormat.mermaid:
+        return PlainTextResponse(to_mermaid(nodes))
+    if format is GraphFormat.dot:
+        return PlainTextResponse(to_dot(nodes))
+    return FastJSONResponse(to_json(nodes))
+
+
+@router.get("/lint", responses=READ_ERRORS)
+async def project_lint(
+    access: ProjectMember, session: SessionDep, context: ContextDep, epic: Slug | None = None
+) -> dict[str, Any]:
+    """Task-quality findings (INVEST, small verb-led tasks) with a score per task and epic."""
+    return lint(await lint_tasks(session, access.project.id, context.now(), epic=epic)).to_dict()
