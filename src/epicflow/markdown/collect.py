@@ -1,0 +1,186 @@
+"""From unpacked files to epics and tasks (import), and from epics and tasks to files (export).
+
+Where epics are looked for, in this order (SPEC §8, §9):
+1. ``epics/<slug>/`` or ``.claude/epics/<slug>/`` (both at once is an error: ambiguous);
+2. ``epic.md`` / ``001.md`` at the top: one epic, whose slug is ``name:`` in its ``epic.md``;
+3. ``<slug>/`` folders at the top that directly hold ``epic.md`` or task files;
+4. failing all that, the same inside the one top-level folder there is (``shop-main/...`` as
+   GitHub's "Download ZIP" makes; macOS's ``__MACOSX/`` and top-level files do not count).
+
+In an epic folder only ``epic.md`` and task files named by a number (``001.md``, ``12.md``) are
+read. Everything else is ignored and listed in ``Tree.ignored``: READMEs, ccpm's
+``12-analysis.md`` and ``updates/`` folders, ``.claude/epics/archived/<slug>/`` (a level too
+deep), PRDs, files outside the epics folder. A folder without ``epic.md`` gives
+``EpicFolder.epic = None``; for the folder ``unassigned`` that means tasks without an epic.
+
+Refs in ``depends_on`` / ``conflicts_with`` are not resolved here: a ref may name a task that
+is only in the database, so the importer resolves them (``EpicFolder.path`` names the file).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+
+from epicflow.markdown.epic import epic_name, parse_epic, render_epic
+from epicflow.markdown.errors import MarkdownError, decode_text
+from epicflow.markdown.model import SLUG, UNASSIGNED, EpicDoc, TaskDoc
+from epicflow.markdown.task import parse_task, render_task
+
+_TASK_FILE = re.compile(r"[0-9]{1,10}\.md\Z")
+
+
+def _is_epic_file(name: str) -> bool:
+    return name == "epic.md" or _TASK_FILE.match(name) is not None
+
+
+@dataclass(frozen=True)
+class EpicFolder:
+    slug: str
+    folder: str  # where it sits in the archive: "epics/pay", ".claude/epics/pay", "" (the root)
+    epic: EpicDoc | None
+    tasks: tuple[TaskDoc, ...]  # ordered by number
+
+    def path(self, ref: str) -> str:
+        """The file a task was read from, for messages: ``epics/pay/003.md``."""
+        return f"{self.folder}/{ref}.md" if self.folder else f"{ref}.md"
+
+
+@dataclass(frozen=True)
+class Tree:
+    epics: tuple[EpicFolder, ...]  # ordered by slug
+    ignored: tuple[str, ...]  # paths that were not read, sorted
+
+
+def _layout(paths: set[str], base: str) -> tuple[str, bool] | None:
+    """(folder holding the epic folders, or the epic folder itself if single) under base."""
+    prefix = f"{base}/" if base else ""
+    has_epics = any(p.startswith(f"{prefix}epics/") for p in paths)
+    has_claude = any(p.startswith(f"{prefix}.claude/epics/") for p in paths)
+    if has_epics and has_claude:
+        raise MarkdownError(prefix or "/", None, "both epics/ and .claude/epics/ found: keep one")
+    if has_epics or has_claude:
+        return f"{prefix}{'epics' if has_epics else '.claude/epics'}", False
+    rests = [p[len(prefix) :].split("/") for p in paths if p.startswith(prefix)]
+    if any(len(parts) == 1 and _is_epic_file(parts[0]) for parts in rests):
+        return base, True
+    if any(len(parts) == 2 and _is_epic_file(parts[1]) for parts in rests):
+        return base, False
+    return None
+
+
+def _locate(paths: set[str], source: str) -> tuple[str, bool]:
+    found = _layout(paths, "")
+    folders = {path.split("/")[0] for path in paths if "/" in path} - {"__MACOSX"}
+    if found is None and len(folders) == 1:
+        found = _layout(paths, folders.pop())
+    if found is None:
+        raise MarkdownError(
+            source,
+            None,
+            "no epics found (expected epics/<slug>/, .claude/epics/<slug>/ or <slug>/)",
+        )
+    return found
+
+
+def _group(paths: set[str], base: str, single: bool) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """{epic folder: {file name: path}}, and the paths left out."""
+    prefix = f"{base}/" if base else ""
+    groups: dict[str, dict[str, str]] = {}
+    ignored = []
+    for path in sorted(paths):
+        parts = path[len(prefix) :].split("/") if path.startswith(prefix) else []
+        if single and len(parts) == 1 and _is_epic_file(parts[0]):
+            groups.setdefault(base, {})[parts[0]] = path
+        elif not single and len(parts) == 2 and _is_epic_file(parts[1]):
+            groups.setdefault(prefix + parts[0], {})[parts[1]] = path
+        else:
+            ignored.append(path)
+    return groups, ignored
+
+
+def collect_tree(files: Mapping[str, bytes], *, source: str = "archive") -> Tree:
+    """Parse every epic and task file of an unpacked archive or folder (see the module doc).
+
+    ``source`` names the whole upload in errors that concern no single file.
+    """
+    base, single = _locate(set(files), source)
+    groups, ignored = _group(set(files), base, single)
+    folders = [_folder(folder, names, files, single) for folder, names in groups.items()]
+    return Tree(tuple(sorted(folders, key=lambda f: f.slug)), tuple(ignored))
+
+
+def _folder(
+    folder: str, names: dict[str, str], files: Mapping[str, bytes], single: bool
+) -> EpicFolder:
+    epic_path = names.get("epic.md")
+    epic_text = None if epic_path is None else decode_text(files[epic_path], epic_path)
+    if single:
+        slug = _root_slug(epic_text, epic_path or next(iter(names.values())))
+    else:
+        slug = folder.rsplit("/", 1)[-1]
+        if not SLUG.match(slug):
+            raise MarkdownError(
+                folder, None, f"epic folder {slug!r} must be kebab-case (a-z, 0-9, -)"
+            )
+    epic = None
+    if epic_text is not None and epic_path is not None:
+        epic = parse_epic(epic_text, slug=slug, filename=epic_path)
+    tasks = [
+        parse_task(decode_text(files[path], path), filename=path)
+        for name, path in names.items()
+        if name != "epic.md"
+    ]
+    tasks.sort(key=lambda t: (int(t.ref), t.ref))
+    return EpicFolder(slug, folder, epic, tuple(tasks))
+
+
+def _root_slug(epic_text: str | None, path: str) -> str:
+    name = None if epic_text is None else epic_name(epic_text, path)
+    if name is None or not SLUG.match(name):
+        raise MarkdownError(
+            path,
+            None,
+            "an epic at the top level needs an epic.md with name: <slug> (kebab-case) "
+            "in its frontmatter, or a folder named after its slug",
+        )
+    return name
+
+
+def render_tree(
+    epics: Iterable[EpicDoc], tasks: Mapping[str | None, Iterable[TaskDoc]]
+) -> dict[str, str]:
+    """Files for export, sorted by path: ``epics/<slug>/epic.md`` and ``epics/<slug>/<ref>.md``.
+
+    ``tasks`` maps an epic slug (None: no epic) to its tasks; tasks without an epic are written
+    under ``epics/unassigned/``, so an epic named ``unassigned`` cannot be exported beside them.
+    """
+    out: dict[str, str] = {}
+    slugs = set()
+    for epic in epics:
+        _put(out, f"epics/{epic.slug}/epic.md", partial(render_epic, epic))
+        slugs.add(epic.slug)
+    for slug, docs in tasks.items():
+        if slug is None and UNASSIGNED in slugs:
+            raise MarkdownError(
+                f"epics/{UNASSIGNED}",
+                None,
+                "an epic named 'unassigned' clashes with tasks without an epic",
+            )
+        if slug is not None and slug not in slugs:
+            raise MarkdownError(f"epics/{slug}", None, f"tasks name an unknown epic {slug!r}")
+        for doc in docs:
+            path = f"epics/{slug or UNASSIGNED}/{doc.ref}.md"
+            _put(out, path, partial(render_task, doc))
+    return dict(sorted(out.items()))
+
+
+def _put(out: dict[str, str], path: str, render: Callable[[], str]) -> None:
+    if path in out:
+        raise MarkdownError(path, None, "the same file would be written twice")
+    try:
+        out[path] = render()
+    except MarkdownError as exc:
+        raise MarkdownError(path, exc.line, exc.message) from None

@@ -1,0 +1,102 @@
+"""Reading and writing one ccpm epic file (``epic.md``)."""
+
+from __future__ import annotations
+
+from epicflow.markdown import emit
+from epicflow.markdown.errors import MarkdownError
+from epicflow.markdown.frontmatter import Fields, split_document
+from epicflow.markdown.model import (
+    EPIC_FIELDS,
+    EPIC_STATUS_EXPORT,
+    EPIC_STATUS_SPELLINGS,
+    SLUG,
+    EpicDoc,
+    status_key,
+)
+from epicflow.markdown.sections import find_title, normalize_text, trim_blank_lines
+from epicflow.markdown.validate import check_epic, title_or_error
+
+
+def parse_epic(text: str, *, slug: str, filename: str) -> EpicDoc:
+    """Parse ``epic.md`` of the folder ``slug`` (the folder name wins over ``name:``).
+
+    Title: the first ``# `` heading outside code fences (a leading ``Epic:`` dropped), else the
+    ``title:`` field, else the slug. Description: the whole body without that heading.
+    """
+    if not SLUG.match(slug):
+        raise MarkdownError(
+            filename, None, f"epic folder {slug!r} must be kebab-case (a-z, 0-9, -)"
+        )
+    doc = split_document(text, filename, EPIC_FIELDS)
+    fields = doc.fields
+    fields.take("name")
+    lines = list(enumerate(doc.body, start=doc.body_line))
+    title = _title(fields, lines, slug)
+    return EpicDoc(
+        slug=slug,
+        title=title,
+        description="\n".join(trim_blank_lines([line for _, line in lines])),
+        status=_status(fields),
+        prd=fields.take_text("prd")[0],
+        github=fields.take_text("github", placeholder_lists=True)[0],
+        created=fields.take_time("created"),
+        updated=fields.take_time("updated"),
+        extra=fields.extras(),
+    )
+
+
+def epic_name(text: str, filename: str) -> str | None:
+    """The ``name:`` of an epic.md (its slug in ccpm), for an epic.md outside a named folder."""
+    return split_document(text, filename, EPIC_FIELDS).fields.take_text("name")[0]
+
+
+def _title(fields: Fields, lines: list[tuple[int, str]], slug: str) -> str:
+    written, written_line = fields.take_text("title")
+    heading = find_title(lines, "epic:")
+    if heading is not None:
+        index, text, line = heading
+        del lines[index]
+        if text:
+            return title_or_error(text, fields.file, line)
+    if written:
+        return title_or_error(written, fields.file, written_line)
+    return slug
+
+
+def _status(fields: Fields) -> str:
+    written, line = fields.take_text("status")
+    status = "backlog"
+    if written is not None:
+        status = EPIC_STATUS_SPELLINGS.get(status_key(written), "")
+        if not status:
+            raise fields.error(line, f"unknown status {written!r}")
+    precise, line = fields.take_text("epicflow_status")
+    if precise is None:
+        return status
+    if precise not in EPIC_STATUS_EXPORT:
+        raise fields.error(line, f"unknown epicflow_status {precise!r}")
+    exported = EPIC_STATUS_EXPORT[precise][0]
+    return precise if EPIC_STATUS_SPELLINGS[status_key(exported)] == status else status
+
+
+def render_epic(doc: EpicDoc) -> str:
+    """The epic as ccpm markdown; deterministic, and ``parse_epic`` reads back the same doc."""
+    check_epic(doc)
+    ccpm_status, precise = EPIC_STATUS_EXPORT[doc.status]
+    pairs = [("name", emit.scalar(doc.slug)), ("status", ccpm_status)]
+    for name, value, typed in (
+        ("created", doc.created, True),
+        ("updated", doc.updated, True),
+        ("prd", doc.prd, False),
+        ("github", doc.github, False),
+        ("title", doc.title, False),
+        ("epicflow_status", precise, False),
+    ):
+        if value is not None:
+            pairs.append((name, emit.scalar(value, typed=typed)))
+    pairs += [(key, emit.extra_value(value)) for key, value in sorted(doc.extra.items())]
+    blocks = [emit.frontmatter(pairs), f"# Epic: {doc.title}"]
+    description = normalize_text(doc.description)
+    if description:
+        blocks.append(description)
+    return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,88 @@
+"""The one error type of the package, and the checks every file goes through first."""
+
+from __future__ import annotations
+
+import re
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FRONTMATTER_BYTES = 64 * 1024
+
+# Control characters other than tab and newline (C0, DEL, C1), lone surrogates, and the two
+# non-characters YAML refuses. Carriage returns are gone by the time this runs (CRLF -> LF).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+class MarkdownError(ValueError):
+    """A bad file: which one, which line (1-based) when known, and what is wrong.
+
+    ``str()`` reads like a compiler message: ``epics/x/003.md:4: depends_on must be a list``.
+    """
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        super().__init__(file, line, message)
+        self.file = file
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+def line_of(text: str, index: int) -> int:
+    """The 1-based line holding ``text[index]``."""
+    return text.count("\n", 0, index) + 1
+
+
+def decode_text(data: bytes, filename: str) -> str:
+    """Decode one file's bytes as strict UTF-8, refusing what is clearly not a text file."""
+    if len(data) > MAX_FILE_BYTES:
+        raise MarkdownError(filename, None, "file is larger than 5 MiB")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise MarkdownError(filename, None, "file is UTF-16; save it as UTF-8")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise MarkdownError(filename, line, "binary content (NUL byte), not a text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise MarkdownError(filename, line, f"not valid UTF-8 (byte offset {exc.start})") from None
+
+
+def normalize_newlines(text: str) -> str:
+    """Drop a leading BOM and turn CRLF into LF (a lone CR stays, and is refused later)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n")
+
+
+def forbidden_char(text: str) -> tuple[int, str] | None:
+    """The index and a description of the first character the format refuses, if any."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    if char == "\x00":
+        what = "binary content (NUL byte)"
+    elif "\ud800" <= char <= "\udfff":
+        what = f"lone surrogate U+{ord(char):04X}"
+    elif char in "\ufffe\uffff":
+        what = f"non-character U+{ord(char):04X}"
+    else:
+        what = f"control character U+{ord(char):04X}"
+    return found.start(), what
+
+
+def check_chars(text: str, filename: str, first_line: int = 1) -> None:
+    """Refuse control characters other than tab and newline, surrogates, U+FFFE and U+FFFF."""
+    found = forbidden_char(text)
+    if found is not None:
+        index, what = found
+        raise MarkdownError(filename, first_line - 1 + line_of(text, index), f"{what} not allowed")
+
+
+def check_size(text: str, filename: str) -> None:
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise MarkdownError(filename, None, "file is larger than 5 MiB")

@@ -1,0 +1,153 @@
+"""Splitting a file into frontmatter and body, and typed access to frontmatter fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from epicflow.markdown import emit
+from epicflow.markdown.errors import (
+    MAX_FRONTMATTER_BYTES,
+    MarkdownError,
+    check_chars,
+    check_size,
+    line_of,
+    normalize_newlines,
+)
+from epicflow.markdown.safeyaml import Entry, Scalar, Seq, load_mapping
+
+MAX_KEY_CHARS = 100
+_LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)*")
+_OPEN = re.compile(r"---[ \t]*(?:\n|\Z)")
+_CLOSE = re.compile(r"\n---[ \t]*(?:\n|\Z)")
+_TRUE = frozenset({"true", "yes", "on"})
+_FALSE = frozenset({"false", "no", "off"})
+
+
+class Fields:
+    """The frontmatter of one file. Known keys match case-insensitively; ``take_*`` removes a
+    field and checks its type; whatever is not taken ends up in ``extras()``."""
+
+    def __init__(self, entries: list[Entry], filename: str, known: frozenset[str]) -> None:
+        self.file = filename
+        self._entries: dict[str, Entry] = {}
+        for entry in entries:
+            name = entry.key.lower() if entry.key.lower() in known else entry.key
+            if not entry.key.strip():
+                raise MarkdownError(filename, entry.line, "empty frontmatter key")
+            if len(entry.key) > MAX_KEY_CHARS:
+                raise MarkdownError(filename, entry.line, "frontmatter key is too long")
+            if name in self._entries:
+                raise MarkdownError(filename, entry.line, f"duplicate key {name!r}")
+            self._entries[name] = entry
+
+    def error(self, line: int | None, message: str) -> MarkdownError:
+        return MarkdownError(self.file, line, message)
+
+    def take(self, name: str) -> Entry | None:
+        return self._entries.pop(name, None)
+
+    def take_text(
+        self, name: str, *, placeholder_lists: bool = False
+    ) -> tuple[str | None, int | None]:
+        """A single value's text, stripped; None when absent, null or empty. With
+        ``placeholder_lists`` a list reads as unset (ccpm writes ``github: [Will be updated
+        when synced to GitHub]``) instead of being an error."""
+        entry = self.take(name)
+        if entry is None:
+            return None, None
+        if isinstance(entry.value, Seq):
+            if placeholder_lists:
+                return None, entry.line
+            raise self.error(entry.line, f"{name} must be a single value, not a list")
+        if entry.value.is_null:
+            return None, entry.line
+        return entry.value.text.strip() or None, entry.line
+
+    def take_flag(self, name: str) -> bool | None:
+        text, line = self.take_text(name)
+        return None if text is None else parse_flag(text, name, self.file, line)
+
+    def take_time(self, name: str) -> str | None:
+        text, line = self.take_text(name)
+        if text is not None and not is_timestamp(text):
+            raise self.error(line, f"{name} must be an ISO 8601 date or time, not {text!r}")
+        return text
+
+    def take_list(self, name: str) -> list[tuple[str, int]]:
+        """A list's entries as (stripped text, line); absent or null means empty."""
+        entry = self.take(name)
+        if entry is None:
+            return []
+        if isinstance(entry.value, Scalar):
+            if entry.value.is_null or not entry.value.text.strip():
+                return []
+            raise self.error(entry.line, f"{name} must be a list")
+        items = []
+        for item in entry.value.items:
+            text = item.text.strip()
+            if not text or item.is_null:
+                raise self.error(item.line, f"empty entry in {name}")
+            items.append((text, item.line))
+        return items
+
+    def extras(self) -> dict[str, str]:
+        """Every field not taken, as text: scalars as written, lists as canonical flow text."""
+        out: dict[str, str] = {}
+        for entry in self._entries.values():
+            value = entry.value
+            if isinstance(value, Seq):
+                out[entry.key] = emit.flow_list([item.text for item in value.items], typed=True)
+            else:
+                out[entry.key] = value.text
+        return out
+
+
+def parse_flag(text: str, name: str, filename: str, line: int | None) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise MarkdownError(filename, line, f"{name} must be true or false, not {text!r}")
+
+
+def is_timestamp(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Document:
+    fields: Fields
+    body: list[str]
+    body_line: int
+
+
+def split_document(text: str, filename: str, known: frozenset[str]) -> Document:
+    """Checks size and characters, then splits off ``---`` frontmatter (optional)."""
+    check_size(text, filename)
+    text = normalize_newlines(text)
+    check_chars(text, filename)
+    start = _LEADING_BLANKS.match(text)
+    assert start is not None
+    opening = _OPEN.match(text, start.end())
+    if opening is None:
+        return Document(Fields([], filename, known), text.split("\n"), 1)
+    open_line = line_of(text, opening.start())
+    end = opening.end()
+    closing = _CLOSE.search(text, end - 1, end + MAX_FRONTMATTER_BYTES + 8)
+    if closing is None:
+        if len(text) - end > MAX_FRONTMATTER_BYTES:
+            raise MarkdownError(filename, open_line, "frontmatter is larger than 64 KiB")
+        raise MarkdownError(filename, open_line, "frontmatter is not closed (no --- line)")
+    yaml_text = text[end : closing.start() + 1]
+    if len(yaml_text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
+        raise MarkdownError(filename, open_line, "frontmatter is larger than 64 KiB")
+    entries = load_mapping(yaml_text, filename, open_line + 1)
+    body_line = line_of(text, closing.end() - 1) + (1 if text[closing.end() - 1] == "\n" else 0)
+    return Document(Fields(entries, filename, known), text[closing.end() :].split("\n"), body_line)

@@ -1,0 +1,146 @@
+"""Parsed epics and tasks, and the vocabulary of the ccpm format."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TASK_STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
+EPIC_STATUSES = ("backlog", "in_progress", "completed", "cancelled")
+SIZES = ("XS", "S", "M", "L", "XL")
+MAX_TITLE_CHARS = 200
+MAX_HOURS = 10_000.0
+UNASSIGNED = "unassigned"
+
+# Frontmatter keys with a meaning (matched case-insensitively); any other key is kept in `extra`.
+TASK_FIELDS = frozenset(
+    {
+        "name",
+        "status",
+        "epicflow_status",
+        "created",
+        "updated",
+        "github",
+        "depends_on",
+        "parallel",
+        "conflicts_with",
+        "key",
+        "priority",
+        "labels",
+        "assignee",
+    }
+)
+EPIC_FIELDS = frozenset(
+    {"name", "title", "status", "epicflow_status", "created", "updated", "prd", "github"}
+)
+
+# Spellings seen in the wild, after lower-casing and turning spaces and dashes into "_".
+TASK_STATUS_SPELLINGS = {
+    "open": "open",
+    "in_progress": "in_progress",
+    "blocked": "blocked",
+    "closed": "done",
+    "done": "done",
+    "completed": "done",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+}
+EPIC_STATUS_SPELLINGS = {
+    "backlog": "backlog",
+    "in_progress": "in_progress",
+    "completed": "completed",
+    "done": "completed",
+    "closed": "completed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+}
+# What export writes: ccpm's own spelling, plus `epicflow_status` where ccpm has no word.
+TASK_STATUS_EXPORT: dict[str, tuple[str, str | None]] = {
+    "open": ("open", None),
+    "in_progress": ("in-progress", None),
+    "blocked": ("open", "blocked"),
+    "done": ("closed", None),
+    "cancelled": ("closed", "cancelled"),
+}
+EPIC_STATUS_EXPORT: dict[str, tuple[str, str | None]] = {
+    "backlog": ("backlog", None),
+    "in_progress": ("in-progress", None),
+    "completed": ("completed", None),
+    "cancelled": ("completed", "cancelled"),
+}
+PRIORITY_WORDS = {
+    "critical": 0,
+    "urgent": 0,
+    "highest": 0,
+    "high": 1,
+    "medium": 2,
+    "normal": 2,
+    "low": 3,
+    "lowest": 4,
+    "backlog": 4,
+}
+
+REF = re.compile(r"[0-9]{1,10}\Z")
+SLUG = re.compile(r"(?=.{1,100}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+REF_ENTRY = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[0-9]{1,10}\Z")
+
+
+def status_key(text: str) -> str:
+    return re.sub(r"[\s-]+", "_", text.strip().lower())
+
+
+@dataclass(frozen=True)
+class Check:
+    """One checklist item: ``- [ ] text`` or ``- [x] text``."""
+
+    text: str
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class EpicDoc:
+    """An epic as written in ``epics/<slug>/epic.md``. Timestamps are kept as written (ISO 8601
+    text); ``extra`` holds frontmatter keys epicflow has no field for (ccpm's ``progress``...)."""
+
+    slug: str
+    title: str
+    description: str = ""
+    status: str = "backlog"
+    prd: str | None = None
+    github: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskDoc:
+    """A task as written in ``epics/<slug>/<ref>.md``; ``ref`` is the file stem (``"001"``).
+
+    ``depends_on`` / ``conflicts_with`` hold refs as written: ``"002"`` (a task file of the same
+    epic) or ``"other-epic/003"``. Section texts are markdown without leading or trailing blank
+    lines (see ``normalize_text``); ``extra`` holds unknown frontmatter keys, values as text.
+    """
+
+    ref: str
+    title: str
+    status: str = "open"
+    priority: int = 2
+    labels: tuple[str, ...] = ()
+    assignee: str | None = None
+    key: str | None = None
+    description: str = ""
+    tdd_requirements: str = ""
+    technical_details: str = ""
+    acceptance_criteria: tuple[Check, ...] = ()
+    definition_of_done: tuple[Check, ...] = ()
+    size: str | None = None
+    hours: float | None = None
+    parallel: bool = True
+    depends_on: tuple[str, ...] = ()
+    conflicts_with: tuple[str, ...] = ()
+    created: str | None = None
+    updated: str | None = None
+    github: str | None = None
+    dependencies_note: str = ""
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,241 @@
+"""Reading and writing one ccpm task file (``001.md``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from epicflow.markdown import emit
+from epicflow.markdown.errors import MarkdownError
+from epicflow.markdown.frontmatter import Fields, parse_flag, split_document
+from epicflow.markdown.model import (
+    MAX_HOURS,
+    PRIORITY_WORDS,
+    REF,
+    REF_ENTRY,
+    SIZES,
+    TASK_FIELDS,
+    TASK_STATUS_EXPORT,
+    TASK_STATUS_SPELLINGS,
+    Check,
+    TaskDoc,
+    status_key,
+)
+from epicflow.markdown.sections import (
+    SECTIONS,
+    Body,
+    Section,
+    find_title,
+    parse_checklist,
+    render_checklist,
+    render_text,
+    split_sections,
+)
+from epicflow.markdown.validate import check_task, title_or_error
+
+_EFFORT = re.compile(
+    r"\s*(?:[-*+]\s*)?(?:\*\*)?(size|hours|parallel)(?:\*\*)?\s*:\s*(?:\*\*)?(.*?)(?:\*\*)?\s*\Z",
+    re.IGNORECASE,
+)
+_PRIORITY = re.compile(r"[pP]?[0-4]\Z")
+_HOURS = re.compile(r"(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*(?:h|hrs?|hours?)?\Z", re.IGNORECASE)
+
+
+def ref_of(filename: str) -> str:
+    """The ref a task file name gives: ``epics/x/003.md`` -> ``"003"``."""
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    if not name.endswith(".md") or not REF.match(name[:-3]):
+        raise MarkdownError(filename, None, "task files must be named like 001.md")
+    return name[:-3]
+
+
+def parse_task(text: str, *, filename: str) -> TaskDoc:
+    """Parse one task file; ``filename`` (``epics/x/003.md``) gives the ref and names errors."""
+    ref = ref_of(filename)
+    doc = split_document(text, filename, TASK_FIELDS)
+    body, duplicate = split_sections(doc.body, doc.body_line)
+    if duplicate is not None:
+        raise MarkdownError(filename, duplicate[0], f"duplicate section {SECTIONS[duplicate[1]]}")
+    fields = doc.fields
+    title = _title(fields, body)
+    size, hours, body_parallel = _effort(body, filename)
+    parallel = fields.take_flag("parallel")
+    return TaskDoc(
+        ref=ref,
+        title=title,
+        status=_status(fields),
+        priority=_priority(fields),
+        labels=_unique(text for text, _ in fields.take_list("labels")),
+        assignee=fields.take_text("assignee")[0],
+        key=fields.take_text("key")[0],
+        description=_description(body),
+        tdd_requirements=_text(body, "tdd_requirements"),
+        technical_details=_text(body, "technical_details"),
+        acceptance_criteria=_checks(body, "acceptance_criteria"),
+        definition_of_done=_checks(body, "definition_of_done"),
+        size=size,
+        hours=hours,
+        parallel=parallel if parallel is not None else body_parallel is not False,
+        depends_on=_refs(fields, "depends_on"),
+        conflicts_with=_refs(fields, "conflicts_with"),
+        created=fields.take_time("created"),
+        updated=fields.take_time("updated"),
+        github=fields.take_text("github", placeholder_lists=True)[0],
+        dependencies_note=_text(body, "dependencies"),
+        extra=fields.extras(),
+    )
+
+
+def _title(fields: Fields, body: Body) -> str:
+    name, name_line = fields.take_text("name")
+    heading = find_title(body.preamble, "task:")
+    if heading is not None:
+        index, text, line = heading
+        del body.preamble[index]
+        if text:
+            return title_or_error(text, fields.file, line)
+    if name:
+        return title_or_error(name, fields.file, name_line)
+    raise fields.error(None, "no title: add a '# Task: <title>' heading or a name: field")
+
+
+def _status(fields: Fields) -> str:
+    written, line = fields.take_text("status")
+    status = "open"
+    if written is not None:
+        status = TASK_STATUS_SPELLINGS.get(status_key(written), "")
+        if not status:
+            raise fields.error(line, f"unknown status {written!r}")
+    precise, line = fields.take_text("epicflow_status")
+    if precise is None:
+        return status
+    if precise not in TASK_STATUS_EXPORT:
+        raise fields.error(line, f"unknown epicflow_status {precise!r}")
+    # Honoured only while it agrees with `status:`: a hand-edited ccpm status wins.
+    exported = TASK_STATUS_EXPORT[precise][0]
+    return precise if TASK_STATUS_SPELLINGS[status_key(exported)] == status else status
+
+
+def _priority(fields: Fields) -> int:
+    text, line = fields.take_text("priority")
+    if text is None:
+        return 2
+    if text.lower() in PRIORITY_WORDS:
+        return PRIORITY_WORDS[text.lower()]
+    if _PRIORITY.match(text):
+        return int(text[-1])
+    raise fields.error(line, f"priority must be 0 (critical) to 4 (backlog), not {text!r}")
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _refs(fields: Fields, name: str) -> tuple[str, ...]:
+    items = fields.take_list(name)
+    for text, line in items:
+        if not REF_ENTRY.match(text):
+            raise fields.error(
+                line, f"{name} entry {text!r} is not a task reference (002 or other-epic/003)"
+            )
+    return _unique(text for text, _ in items)
+
+
+def _text(body: Body, key: str) -> str:
+    section = body.sections.get(key)
+    return "" if section is None else section.text()
+
+
+def _description(body: Body) -> str:
+    """Text before the first section (title heading aside) comes first, then Description."""
+    parts = (Section(0, body.preamble).text(), _text(body, "description"))
+    return "\n\n".join(part for part in parts if part)
+
+
+def _checks(body: Body, key: str) -> tuple[Check, ...]:
+    section = body.sections.get(key)
+    return () if section is None else parse_checklist(section.lines)
+
+
+def _effort(body: Body, filename: str) -> tuple[str | None, float | None, bool | None]:
+    """Size, hours and parallel from ``## Effort Estimate``; other lines there are ignored."""
+    section = body.sections.get("effort")
+    found: dict[str, tuple[str, int]] = {}
+    for number, line in section.lines if section else []:
+        match = _EFFORT.match(line)
+        if match is not None and match.group(2).strip():
+            found.setdefault(match.group(1).lower(), (match.group(2).strip(), number))
+    size = _size(*found["size"], filename) if "size" in found else None
+    hours = _hours(*found["hours"], filename) if "hours" in found else None
+    parallel = None
+    if "parallel" in found:
+        text, number = found["parallel"]
+        parallel = parse_flag(text, "parallel", filename, number)
+    return size, hours, parallel
+
+
+def _size(text: str, number: int, filename: str) -> str:
+    if text.upper() not in SIZES:
+        raise MarkdownError(filename, number, f"size must be one of XS, S, M, L, XL, not {text!r}")
+    return text.upper()
+
+
+def _hours(text: str, number: int, filename: str) -> float:
+    match = _HOURS.match(text)
+    hours = float(match.group(1)) if match else math.nan
+    if not (math.isfinite(hours) and hours <= MAX_HOURS):
+        raise MarkdownError(
+            filename, number, f"hours must be a number from 0 to {MAX_HOURS:g}, not {text!r}"
+        )
+    return hours
+
+
+def format_hours(hours: float) -> str:
+    hours = float(hours)
+    return str(int(hours)) if hours.is_integer() else repr(hours)
+
+
+def render_task(doc: TaskDoc) -> str:
+    """The task as ccpm markdown; deterministic, and ``parse_task`` reads back the same doc."""
+    check_task(doc)
+    ccpm_status, precise = TASK_STATUS_EXPORT[doc.status]
+    pairs = [("name", emit.scalar(doc.title)), ("status", ccpm_status)]
+    pairs += _optional(("created", doc.created), ("updated", doc.updated), typed=True)
+    pairs += _optional(("github", doc.github))
+    pairs += [
+        ("depends_on", emit.flow_list(_unique(doc.depends_on), typed=True)),
+        ("parallel", "true" if doc.parallel else "false"),
+        ("conflicts_with", emit.flow_list(_unique(doc.conflicts_with), typed=True)),
+    ]
+    pairs += _optional(("key", doc.key))
+    pairs.append(("priority", str(doc.priority)))
+    if doc.labels:
+        pairs.append(("labels", emit.flow_list(_unique(doc.labels))))
+    pairs += _optional(("assignee", doc.assignee), ("epicflow_status", precise))
+    pairs += [(key, emit.extra_value(value)) for key, value in sorted(doc.extra.items())]
+    blocks = [emit.frontmatter(pairs), f"# Task: {doc.title}"]
+    for key, heading in SECTIONS.items():
+        content = _section(doc, key)
+        blocks.append(f"## {heading}\n\n{content}" if content else f"## {heading}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def _optional(*pairs: tuple[str, str | None], typed: bool = False) -> list[tuple[str, str]]:
+    return [(name, emit.scalar(value, typed=typed)) for name, value in pairs if value is not None]
+
+
+def _section(doc: TaskDoc, key: str) -> str:
+    if key == "acceptance_criteria":
+        return render_checklist(doc.acceptance_criteria)
+    if key == "definition_of_done":
+        return render_checklist(doc.definition_of_done)
+    if key == "effort":
+        lines = [f"- Size: {doc.size}"] if doc.size else []
+        if doc.hours is not None:
+            lines.append(f"- Hours: {format_hours(doc.hours)}")
+        return "\n".join([*lines, f"- Parallel: {'true' if doc.parallel else 'false'}"])
+    attribute = "dependencies_note" if key == "dependencies" else key
+    text: str = getattr(doc, attribute)
+    return render_text(text)

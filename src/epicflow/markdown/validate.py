@@ -1,0 +1,135 @@
+"""What a value must look like to be written (and read back the same): checks for render.
+
+Render refuses values that no file could carry (a title with a line break, an unknown status,
+a ref that is not digits...) with a MarkdownError naming the file it would have written. It does
+not refuse markdown content: section texts are normalized (see ``normalize_text``) and checklist
+items flattened to one line instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from epicflow.markdown.errors import MarkdownError, forbidden_char
+from epicflow.markdown.frontmatter import MAX_KEY_CHARS, is_timestamp
+from epicflow.markdown.model import (
+    EPIC_FIELDS,
+    EPIC_STATUSES,
+    MAX_HOURS,
+    MAX_TITLE_CHARS,
+    REF,
+    REF_ENTRY,
+    SIZES,
+    SLUG,
+    TASK_FIELDS,
+    TASK_STATUSES,
+    EpicDoc,
+    TaskDoc,
+)
+
+
+def title_or_error(text: str, filename: str, line: int | None) -> str:
+    if len(text) > MAX_TITLE_CHARS:
+        raise MarkdownError(filename, line, f"title is longer than {MAX_TITLE_CHARS} characters")
+    return text
+
+
+class _Checker:
+    def __init__(self, filename: str) -> None:
+        self.file = filename
+
+    def fail(self, message: str) -> MarkdownError:
+        return MarkdownError(self.file, None, message)
+
+    def chars(self, name: str, text: str) -> None:
+        found = forbidden_char(text.replace("\r", "\n"))
+        if found is not None:
+            raise self.fail(f"{name}: {found[1]} not allowed")
+
+    def line(
+        self, name: str, text: str | None, *, optional: bool = True, lines: bool = False
+    ) -> None:
+        if text is None and optional:
+            return
+        if not isinstance(text, str) or not text or text != text.strip():
+            raise self.fail(f"{name} must be non-empty text without surrounding spaces")
+        if "\n" in text and not lines:
+            raise self.fail(f"{name} must be one line")
+        self.chars(name, text)
+
+    def title(self, text: str) -> None:
+        self.line("title", text, optional=False)
+        title_or_error(text, self.file, None)
+
+    def timestamps(self, *values: tuple[str, str | None]) -> None:
+        for name, value in values:
+            self.line(name, value)
+            if value is not None and not is_timestamp(value):
+                raise self.fail(f"{name} must be an ISO 8601 date or time")
+
+    def extra_keys(self, extra: dict[str, str], fields: frozenset[str]) -> None:
+        for key, value in extra.items():
+            if not key.strip() or len(key) > MAX_KEY_CHARS or "\n" in key:
+                raise self.fail(f"extra key {key!r} must be one line of 1 to 100 characters")
+            if key.lower() in fields:
+                raise self.fail(f"extra key {key!r} collides with a field")
+            self.chars(f"extra key {key!r}", key)
+            if not isinstance(value, str):
+                raise self.fail(f"extra {key!r} must be text")
+            self.chars(f"extra {key!r}", value)
+
+    def texts(self, **texts: str) -> None:
+        for name, text in texts.items():
+            self.chars(name, text)
+
+
+def check_task(doc: TaskDoc) -> None:
+    check = _Checker(f"{doc.ref}.md")
+    if not isinstance(doc.ref, str) or not REF.match(doc.ref):
+        raise check.fail("ref must be the file number, like 001")
+    check.title(doc.title)
+    if doc.status not in TASK_STATUSES:
+        raise check.fail(f"unknown status {doc.status!r}")
+    if type(doc.priority) is not int or doc.priority not in range(5):
+        raise check.fail("priority must be 0 to 4")
+    for label in doc.labels:
+        check.line("label", label, optional=False)
+    for name in ("assignee", "key", "github"):
+        check.line(name, getattr(doc, name))
+    check.timestamps(("created", doc.created), ("updated", doc.updated))
+    if doc.size is not None and doc.size not in SIZES:
+        raise check.fail("size must be one of XS, S, M, L, XL")
+    if doc.hours is not None and not (math.isfinite(doc.hours) and 0 <= doc.hours <= MAX_HOURS):
+        raise check.fail(f"hours must be a number from 0 to {MAX_HOURS:g}")
+    _refs(check, "depends_on", doc.depends_on)
+    _refs(check, "conflicts_with", doc.conflicts_with)
+    check.texts(
+        description=doc.description,
+        tdd_requirements=doc.tdd_requirements,
+        technical_details=doc.technical_details,
+        dependencies_note=doc.dependencies_note,
+    )
+    for item in (*doc.acceptance_criteria, *doc.definition_of_done):
+        check.chars("checklist item", item.text)
+    check.extra_keys(doc.extra, TASK_FIELDS)
+
+
+def _refs(check: _Checker, name: str, refs: Iterable[str]) -> None:
+    for ref in refs:
+        if not isinstance(ref, str) or not REF_ENTRY.match(ref):
+            raise check.fail(f"{name} entry {ref!r} is not a task reference")
+
+
+def check_epic(doc: EpicDoc) -> None:
+    check = _Checker(f"epics/{doc.slug}/epic.md")
+    if not isinstance(doc.slug, str) or not SLUG.match(doc.slug):
+        raise check.fail(f"epic slug {doc.slug!r} must be kebab-case (a-z, 0-9, -)")
+    check.title(doc.title)
+    if doc.status not in EPIC_STATUSES:
+        raise check.fail(f"unknown status {doc.status!r}")
+    check.line("prd", doc.prd, lines=True)
+    check.line("github", doc.github)
+    check.timestamps(("created", doc.created), ("updated", doc.updated))
+    check.texts(description=doc.description)
+    check.extra_keys(doc.extra, EPIC_FIELDS)

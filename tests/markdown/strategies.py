@@ -1,0 +1,158 @@
+"""Random epics and tasks for the round-trip property tests.
+
+The generators describe the domain on which ``render`` then ``parse`` gives back an equal value:
+
+- section texts (description, TDD requirements, technical details, the dependencies note, the
+  epic's description) are any text without control characters other than tab and newline, with
+  no leading or trailing blank line (``normalize_text`` is the identity on them). They may hold
+  markdown that looks like structure: ``# Heading``, ``## Notes``, ``- [ ] item``, ``- Size: XL``,
+  fences, ``---``, YAML-looking lines, and even the known section headings (the renderer escapes
+  those with a backslash, the parser removes it);
+- titles, labels, check texts and the short optional strings are one stripped line;
+- hours are finite numbers from 0 to 10,000, refs are digits, cross-epic refs ``slug/digits``;
+- extra keys are any stripped one-line text that does not name a field, their values any text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from hypothesis import strategies as st
+
+from epicflow.markdown import (
+    EPIC_FIELDS,
+    EPIC_STATUSES,
+    SIZES,
+    TASK_FIELDS,
+    TASK_STATUSES,
+    Check,
+    EpicDoc,
+    TaskDoc,
+)
+
+# Any character the format accepts on one line: no control characters (tab aside), no surrogates,
+# no U+FFFE/U+FFFF. Line and paragraph separators (U+2028/U+2029) are allowed.
+LINE_CHARS = st.characters(
+    exclude_categories=("Cc", "Cs"), exclude_characters="\ufffe\uffff", include_characters="\t"
+)
+
+MARKDOWNISH = (
+    "# Heading one",
+    "# Task: not the title",
+    "# Epic: not the title either",
+    "## Notes",
+    "## Description",
+    "##   acceptance   criteria  ",
+    "\\## Definition of Done",
+    "\\\\## effort estimate:",
+    "   ## Technical Details ##",
+    "### Sub heading",
+    "- [ ] looks like a check",
+    "- [x] done already",
+    "- Size: XL",
+    "- Hours: -3",
+    "- Parallel: maybe",
+    "---",
+    "...",
+    "```",
+    "```python",
+    "~~~",
+    "    indented code",
+    "> quote",
+    "| a | b |",
+    "key: value",
+    "depends_on: [010]",
+    "&anchor *alias !!python/object:os.system",
+    "* bullet",
+    "1. numbered",
+    "<!-- comment -->",
+    "\ttab-led line",
+    "##",
+    "#",
+    "",
+    "   ",
+    "\u2028",
+    "Ünïcödé — 漢字 — emoji 🚀",
+)
+
+one_line = st.text(LINE_CHARS, max_size=30)
+stripped_line = one_line.map(str.strip).filter(bool)
+
+
+@st.composite
+def section_text(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(one_line | st.sampled_from(MARKDOWNISH), max_size=8))
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+titles = stripped_line.filter(lambda t: len(t) <= 200) | st.sampled_from(
+    ("Task: starts like a heading", "Epic: prefixed", "## not a section", "x" * 200)
+)
+optional_line = st.none() | stripped_line
+slugs = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}\Z")
+refs = st.from_regex(r"\A[0-9]{1,4}\Z")
+ref_entries = refs | st.builds(lambda s, r: f"{s}/{r}", slugs, refs)
+timestamps = st.none() | st.one_of(
+    st.dates().map(lambda d: d.isoformat()),
+    st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat().replace("+00:00", "Z")),
+    st.datetimes().map(lambda d: d.isoformat()),
+)
+checks = st.lists(st.builds(Check, text=stripped_line, done=st.booleans()), max_size=5).map(tuple)
+hours = st.none() | st.floats(min_value=0, max_value=10_000) | st.integers(0, 10_000).map(float)
+
+
+def extras(fields: frozenset[str]) -> st.SearchStrategy[dict[str, str]]:
+    keys = (stripped_line | st.from_regex(r"\A[a-z_][a-z0-9_]{0,12}\Z")).filter(
+        lambda k: k.lower() not in fields
+    )
+    values = st.text(LINE_CHARS | st.just("\n"), max_size=20) | st.sampled_from(
+        ("", "~", "null", "0", "010", "yes", "[]", "[a, b]", "[010, x/2]", "0%")
+    )
+    return st.dictionaries(keys, values, max_size=4)
+
+
+@st.composite
+def task_docs(draw: st.DrawFn) -> TaskDoc:
+    return TaskDoc(
+        ref=draw(refs),
+        title=draw(titles),
+        status=draw(st.sampled_from(TASK_STATUSES)),
+        priority=draw(st.integers(0, 4)),
+        labels=tuple(draw(st.lists(stripped_line, unique=True, max_size=4))),
+        assignee=draw(optional_line),
+        key=draw(st.none() | st.from_regex(r"\A[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,4}\Z")),
+        description=draw(section_text()),
+        tdd_requirements=draw(section_text()),
+        technical_details=draw(section_text()),
+        acceptance_criteria=draw(checks),
+        definition_of_done=draw(checks),
+        size=draw(st.none() | st.sampled_from(SIZES)),
+        hours=draw(hours),
+        parallel=draw(st.booleans()),
+        depends_on=tuple(draw(st.lists(ref_entries, unique=True, max_size=4))),
+        conflicts_with=tuple(draw(st.lists(ref_entries, unique=True, max_size=3))),
+        created=draw(timestamps),
+        updated=draw(timestamps),
+        github=draw(optional_line),
+        dependencies_note=draw(section_text()),
+        extra=draw(extras(TASK_FIELDS)),
+    )
+
+
+@st.composite
+def epic_docs(draw: st.DrawFn) -> EpicDoc:
+    return EpicDoc(
+        slug=draw(slugs),
+        title=draw(titles),
+        description=draw(section_text()),
+        status=draw(st.sampled_from(EPIC_STATUSES)),
+        prd=draw(optional_line | section_text().map(str.strip).filter(bool)),
+        github=draw(optional_line),
+        created=draw(timestamps),
+        updated=draw(timestamps),
+        extra=draw(extras(EPIC_FIELDS)),
+    )
