@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.support.board import Board
 
 
-async def get(board: Board, path: str, **params: object) -> dict[str, object]:
+async def get(board: Board, path: str, **params: Any) -> dict[str, Any]:
     response = await board.client.get(
         f"/api/v1/projects/{board.key}/{path}", params=params, headers=board.owner.headers
     )
@@ -34,7 +36,7 @@ class TestReady:
         assert isinstance(items, list)
         assert [t["key"] for t in items] == [urgent["key"], second["key"]]
         rest = await get(board, "ready", cursor=page["next_cursor"])
-        assert [t["key"] for t in rest["items"]] == [first["key"]]  # type: ignore[attr-defined]
+        assert [t["key"] for t in rest["items"]] == [first["key"]]
         assert rest["next_cursor"] is None
 
 
@@ -45,7 +47,7 @@ class TestPlan:
         assert plan["critical_path"] == [a, b, d]
         assert plan["critical_hours"] == 11
         assert plan["total_hours"] == 15
-        assert [w["tasks"] for w in plan["waves"]] == [[a], [b, c], [d]]  # type: ignore[attr-defined]
+        assert [w["tasks"] for w in plan["waves"]] == [[a], [b, c], [d]]
         assert plan["projected_hours"] == 2 + 8 + 1
         schedule = plan["schedule"]
         assert isinstance(schedule, dict)
@@ -53,12 +55,12 @@ class TestPlan:
         assert schedule[b]["slack"] == 0
 
     async def test_worker_cap_and_done_work(self, board: Board) -> None:
-        a, b, c, _d = await diamond(board)
+        a, b, _c, _d = await diamond(board)
         await board.patch(a, status="done")
         plan = await get(board, "plan", workers=1)
-        assert all(len(w["tasks"]) <= 1 for w in plan["waves"])  # type: ignore[attr-defined]
+        assert all(len(w["tasks"]) <= 1 for w in plan["waves"])
         assert plan["remaining_hours"] == 13
-        assert plan["waves"][0]["tasks"] == [b]  # type: ignore[index]
+        assert plan["waves"][0]["tasks"] == [b]
 
     async def test_bad_workers_is_422(self, board: Board) -> None:
         response = await board.client.get(
@@ -71,8 +73,8 @@ class TestGraph:
     async def test_formats(self, board: Board) -> None:
         a, b, _c, _d = await diamond(board)
         graph = await get(board, "graph")
-        assert {"from": a, "to": b} in graph["edges"]  # type: ignore[operator]
-        assert len(graph["nodes"]) == 4  # type: ignore[arg-type]
+        assert {"from": a, "to": b} in graph["edges"]
+        assert len(graph["nodes"]) == 4
         for fmt, start in (("mermaid", "flowchart"), ("dot", "digraph")):
             response = await board.client.get(
                 "/api/v1/projects/WEB/graph", params={"format": fmt}, headers=board.owner.headers
@@ -94,7 +96,7 @@ class TestLint:
             estimate={"size": "S"},
         )
         report = await get(board, "lint", epic="core")
-        codes = {f["code"] for f in report["findings"] if f["task"] == poor["key"]}  # type: ignore[attr-defined]
+        codes = {f["code"] for f in report["findings"] if f["task"] == poor["key"]}
         assert {"missing_description", "missing_estimate", "title_not_action"} <= codes
         scores = report["scores"]
         assert isinstance(scores, dict)

@@ -14,9 +14,7 @@ class TestConcurrentWrites:
         keys = sorted(int(r.json()["key"].split("-")[1]) for r in responses)
         assert keys == list(range(1, 13))
 
-    async def test_opposite_edges_at_the_same_moment_never_form_a_cycle(
-        self, board: Board
-    ) -> None:
+    async def test_opposite_edges_at_the_same_moment_never_form_a_cycle(self, board: Board) -> None:
         for _round in range(5):
             a, b = await board.task(), await board.task()
             first, second = await asyncio.gather(

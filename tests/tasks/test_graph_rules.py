@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from tests.support.users import UserFactory
 from tests.support.board import Board, make_board
+from tests.support.users import UserFactory
 
 
 class TestDependencies:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from httpx import AsyncClient
 
-from tests.support.users import UserFactory
 from tests.support.board import Board, make_board
+from tests.support.users import UserFactory
 
-FULL = {
+FULL: dict[str, Any] = {
     "title": "Add webhook signature check",
     "priority": 1,
     "labels": ["backend", "security"],
@@ -43,13 +45,20 @@ class TestCreate:
     async def test_numbers_grow_and_are_never_reused(self, board: Board) -> None:
         first = await board.task()
         second = await board.task()
-        deleted = await board.client.delete(f"/api/v1/tasks/{second['key']}", headers=board.owner.headers)
+        deleted = await board.client.delete(
+            f"/api/v1/tasks/{second['key']}", headers=board.owner.headers
+        )
         assert deleted.status_code == 204
         third = await board.task()
         assert [first["key"], second["key"], third["key"]] == ["WEB-1", "WEB-2", "WEB-3"]
 
     async def test_server_owned_fields_are_refused(self, board: Board) -> None:
-        for field, value in [("version", 9), ("claimed_by", "me"), ("key", "WEB-9"), ("ready", True)]:
+        for field, value in [
+            ("version", 9),
+            ("claimed_by", "me"),
+            ("key", "WEB-9"),
+            ("ready", True),
+        ]:
             response = await board.create(title="Do it", **{field: value})
             assert response.status_code == 422, field
 
@@ -73,7 +82,9 @@ class TestCreate:
 class TestReadAndDelete:
     async def test_get_sends_etag_of_the_version(self, board: Board) -> None:
         task = await board.task()
-        response = await board.client.get(f"/api/v1/tasks/{task['key']}", headers=board.owner.headers)
+        response = await board.client.get(
+            f"/api/v1/tasks/{task['key']}", headers=board.owner.headers
+        )
         assert response.headers["etag"] == '"1"'
 
     async def test_missing_task_and_malformed_key_are_404_and_422(self, board: Board) -> None:
@@ -104,10 +115,16 @@ class TestReadAndDelete:
             assert added.status_code == 201
         url = f"/api/v1/tasks/{task['key']}"
         assert (await client.get(url, headers=viewer.headers)).status_code == 200
-        assert (await client.patch(url, json={"priority": 0}, headers=viewer.headers)).status_code == 403
-        created = await client.post("/api/v1/projects/WEB/tasks", json={"title": "Add x"}, headers=viewer.headers)
+        assert (
+            await client.patch(url, json={"priority": 0}, headers=viewer.headers)
+        ).status_code == 403
+        created = await client.post(
+            "/api/v1/projects/WEB/tasks", json={"title": "Add x"}, headers=viewer.headers
+        )
         assert created.status_code == 403
-        assert (await client.patch(url, json={"priority": 0}, headers=member.headers)).status_code == 200
+        assert (
+            await client.patch(url, json={"priority": 0}, headers=member.headers)
+        ).status_code == 200
         assert (await client.delete(url, headers=member.headers)).status_code == 403
 
 
@@ -156,8 +173,16 @@ class TestIdempotency:
     ) -> None:
         other = await make_board(client, users, key="OPS")
         headers = {"Idempotency-Key": "shared"}
-        a = await board.client.post("/api/v1/projects/WEB/tasks", json={"title": "Add x"}, headers={**board.owner.headers, **headers})
-        b = await other.client.post("/api/v1/projects/OPS/tasks", json={"title": "Add x"}, headers={**other.owner.headers, **headers})
+        a = await board.client.post(
+            "/api/v1/projects/WEB/tasks",
+            json={"title": "Add x"},
+            headers={**board.owner.headers, **headers},
+        )
+        b = await other.client.post(
+            "/api/v1/projects/OPS/tasks",
+            json={"title": "Add x"},
+            headers={**other.owner.headers, **headers},
+        )
         assert a.json()["key"] == "WEB-1"
         assert b.json()["key"] == "OPS-1"
 
@@ -167,7 +192,9 @@ class TestEvents:
         task = await board.task()
         await board.patch(task["key"], status="in_progress")
         await board.patch(task["key"], status="done")
-        response = await board.client.get(f"/api/v1/tasks/{task['key']}/events", headers=board.owner.headers)
+        response = await board.client.get(
+            f"/api/v1/tasks/{task['key']}/events", headers=board.owner.headers
+        )
         types = [event["type"] for event in response.json()["items"]]
         assert types == [
             "task.created",
@@ -185,9 +212,15 @@ class TestEvents:
         for _ in range(3):
             await board.task()
         url = "/api/v1/projects/WEB/events"
-        first = (await board.client.get(url, params={"limit": 2}, headers=board.owner.headers)).json()
+        first = (
+            await board.client.get(url, params={"limit": 2}, headers=board.owner.headers)
+        ).json()
         rest = (
-            await board.client.get(url, params={"limit": 2, "cursor": first["next_cursor"]}, headers=board.owner.headers)
+            await board.client.get(
+                url,
+                params={"limit": 2, "cursor": first["next_cursor"]},
+                headers=board.owner.headers,
+            )
         ).json()
         keys = [e["task"] for e in first["items"] + rest["items"]]
         assert keys == ["WEB-1", "WEB-2", "WEB-3"]

@@ -118,7 +118,9 @@ async def claim_task(
     if task.status == "in_progress" and task.claimed_by is not None:
         raise Conflict(f"{key} is already claimed.", code="already_claimed")
     if task.status != "open":
-        raise Conflict(f"{key} is {task.status}, not open.", code="not_open", task_status=task.status)
+        raise Conflict(
+            f"{key} is {task.status}, not open.", code="not_open", task_status=task.status
+        )
     await tasks.check_can_start(session, access, task)
     return await _take(session, access, task.id, worker, lease_seconds, now)
 
