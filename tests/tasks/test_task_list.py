@@ -155,4 +155,5 @@ class TestQueryCount:
         assert page["items"][5]["depends_on"] == ["WEB-5"]
         assert page["items"][5]["labels"] == ["a", "b"]
         assert len(large) == len(small)
-        assert len(large) <= 12
+        # the caller with project and role, the page, and one query for everything it links to
+        assert len(large) <= 4, large

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends
@@ -19,18 +20,27 @@ bearer = HTTPBearer(
 )
 
 
-async def current_user(
-    session: SessionDep,
-    context: ContextDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> User:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def caller_id(
+    session: SessionDep, context: ContextDep, credentials: Credentials
+) -> uuid.UUID:
+    """The authenticated caller's id, with the caller's API rate limit applied."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("Authentication required.", code="not_authenticated")
-    user = await service.resolve_bearer(
+    user_id = await service.bearer_subject(
         session, credentials.credentials, key=context.secret_key, now=context.now()
     )
-    await context.rate_limits.hit_api(str(user.id))
-    return user
+    await context.rate_limits.hit_api(str(user_id))
+    return user_id
+
+
+CallerId = Annotated[uuid.UUID, Depends(caller_id)]
+
+
+async def current_user(session: SessionDep, user_id: CallerId) -> User:
+    return service.check_active(await service.find_user(session, user_id))
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

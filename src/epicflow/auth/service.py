@@ -153,19 +153,33 @@ async def update_profile(
     return user
 
 
+def invalid_token() -> Unauthorized:
+    return Unauthorized("Invalid access token.", code="invalid_token")
+
+
+async def bearer_subject(
+    session: AsyncSession, token: str, *, key: str, now: datetime
+) -> uuid.UUID:
+    """The user id an access JWT or an `efp_` API token names, before the user is loaded (the
+    caller loads it, possibly together with what the request needs)."""
+    if token.startswith(API_TOKEN_PREFIX):
+        return await _api_token_user(session, token, now)
+    try:
+        return uuid.UUID(read_access_token(token, key=key))
+    except ValueError as exc:
+        raise invalid_token() from exc
+
+
+def check_active(user: User | None) -> User:
+    if user is None or not user.is_active:
+        raise invalid_token()
+    return user
+
+
 async def resolve_bearer(session: AsyncSession, token: str, *, key: str, now: datetime) -> User:
     """The user behind an access JWT or an `efp_` API token; anything else is a 401."""
-    if token.startswith(API_TOKEN_PREFIX):
-        user_id = await _api_token_user(session, token, now)
-    else:
-        try:
-            user_id = uuid.UUID(read_access_token(token, key=key))
-        except ValueError as exc:
-            raise Unauthorized("Invalid access token.", code="invalid_token") from exc
-    user = await repo.find_user(session, user_id)
-    if user is None or not user.is_active:
-        raise Unauthorized("Invalid access token.", code="invalid_token")
-    return user
+    user_id = await bearer_subject(session, token, key=key, now=now)
+    return check_active(await repo.find_user(session, user_id))
 
 
 async def _api_token_user(session: AsyncSession, token: str, now: datetime) -> uuid.UUID:
@@ -209,3 +223,7 @@ async def revoke_api_token(
 
 async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await repo.find_user_by_email(session, email)
+
+
+async def find_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await repo.find_user(session, user_id)

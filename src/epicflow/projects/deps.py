@@ -4,17 +4,17 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from epicflow.auth.deps import CurrentUser
+from epicflow.auth.deps import CallerId
 from epicflow.platform.db import SessionDep
-from epicflow.projects.service import ProjectAccess, get_access
+from epicflow.projects.service import ProjectAccess, get_access_for
 
 ProjectKeyPath = Annotated[str, Path(max_length=10, description="The project key, e.g. `WEB`.")]
 
 
 async def project_access(
-    key: ProjectKeyPath, user: CurrentUser, session: SessionDep
+    key: ProjectKeyPath, user_id: CallerId, session: SessionDep
 ) -> ProjectAccess:
-    return await get_access(session, key, user)
+    return await get_access_for(session, key, user_id)
 
 
 ProjectMember = Annotated[ProjectAccess, Depends(project_access)]

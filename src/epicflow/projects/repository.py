@@ -123,3 +123,20 @@ async def set_graph_stale(session: AsyncSession, project_id: uuid.UUID, stale: b
 async def is_graph_stale(session: AsyncSession, project_id: uuid.UUID) -> bool:
     query = select(Project.graph_stale).where(Project.id == project_id)
     return bool((await session.execute(query)).scalar_one())
+
+
+async def find_user_project(
+    session: AsyncSession, user_id: uuid.UUID, key: str
+) -> tuple[User, Project | None, str | None] | None:
+    """The user, the project with `key` (if any) and the user's role in it (if any)."""
+    query = (
+        select(User, Project, Membership.role)
+        .select_from(User)
+        .outerjoin(Project, Project.key == key)
+        .outerjoin(
+            Membership, (Membership.project_id == Project.id) & (Membership.user_id == User.id)
+        )
+        .where(User.id == user_id)
+    )
+    row = (await session.execute(query)).tuples().one_or_none()
+    return None if row is None else (row[0], row[1], row[2])

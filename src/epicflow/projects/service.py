@@ -46,6 +46,21 @@ async def get_access(session: AsyncSession, key: str, user: User) -> ProjectAcce
     return ProjectAccess(project, user, role, member_role)
 
 
+async def get_access_for(session: AsyncSession, key: str, user_id: uuid.UUID) -> ProjectAccess:
+    """The caller, the project and the caller's role in one query (a hot path: every
+    project-scoped request starts here)."""
+    row = await repo.find_user_project(session, user_id, key)
+    if row is None:
+        raise accounts.invalid_token()
+    user, project, role = row
+    accounts.check_active(user)
+    if project is None or (role is None and not user.is_superuser):
+        raise project_not_found(key)
+    member_role = Role(role) if role else None
+    effective = Role.owner if user.is_superuser or member_role is None else member_role
+    return ProjectAccess(project, user, effective, member_role)
+
+
 async def create_project(
     session: AsyncSession, user: User, *, key: str, name: str, description: str, now: datetime
 ) -> ProjectAccess:

@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from epicflow.auth.deps import CurrentUser
+from epicflow.auth.deps import CallerId
 from epicflow.platform.db import SessionDep
-from epicflow.projects.service import ProjectAccess, get_access
+from epicflow.platform.errors import NotFound
+from epicflow.projects.service import ProjectAccess, get_access_for
 from epicflow.tasks.repository import task_not_found
 
 TASK_KEY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}$"
@@ -16,13 +17,13 @@ TaskKeyPath = Annotated[
 
 
 async def task_project(
-    task_key: TaskKeyPath, user: CurrentUser, session: SessionDep
+    task_key: TaskKeyPath, user_id: CallerId, session: SessionDep
 ) -> ProjectAccess:
     """The caller's access to the project a task key names; a stranger sees 404 for the task."""
     project_key = task_key.rsplit("-", 1)[0]
     try:
-        return await get_access(session, project_key, user)
-    except Exception as exc:
+        return await get_access_for(session, project_key, user_id)
+    except NotFound as exc:
         raise task_not_found(task_key) from exc
 
 

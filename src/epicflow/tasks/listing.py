@@ -144,8 +144,9 @@ def _field_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
     if filters.status:
         conditions.append(Task.status.in_(filters.status))
     if filters.epic is not None:
-        epic_ids = select(Epic.id).where(
-            Epic.project_id == Task.project_id, Epic.slug == filters.epic
+        epic = aliased(Epic)  # the outer query may join Epic itself
+        epic_ids = select(epic.id).where(
+            epic.project_id == Task.project_id, epic.slug == filters.epic
         )
         conditions.append(Task.epic_id.in_(epic_ids))
     conditions.extend(

@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, Row, and_, delete, insert, or_, select, un
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from epicflow.epics.models import Epic
 from epicflow.graph import Node
 from epicflow.platform.errors import NotFound
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
@@ -137,14 +136,6 @@ async def neighbour_nodes(
         conditions.append(and_(Task.epic_id.in_(epics), Task.status == "in_progress"))
     query = select(*_NODE_COLUMNS).where(Task.project_id == project_id, or_(*conditions))
     return [_node(row) for row in (await session.execute(query)).all()]
-
-
-async def epic_slugs(session: AsyncSession, epic_ids: Iterable[int]) -> dict[int, str]:
-    ids = sorted(set(epic_ids))
-    if not ids:
-        return {}
-    query = select(Epic.id, Epic.slug).where(Epic.id.in_(ids))
-    return dict((await session.execute(query)).tuples().all())
 
 
 async def delete_task(session: AsyncSession, task: Task) -> None:

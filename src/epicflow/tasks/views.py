@@ -5,69 +5,108 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, union_all
+from sqlalchemy import Boolean, Integer, Row, String, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from epicflow.epics.models import Epic
 from epicflow.graph import Graph, Node
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.repository import epic_slugs, is_claimed
+from epicflow.tasks.repository import is_claimed
 
 Ref = tuple[str, int, str]  # key, number, status
 
 
-async def _edges(session: AsyncSession, ids: list[int]) -> dict[int, list[Ref]]:
-    dep = aliased(Task)
-    query = (
-        select(TaskEdge.task_id, dep.key, dep.number, dep.status)
-        .join(dep, dep.id == TaskEdge.depends_on_id)
-        .where(TaskEdge.task_id.in_(ids))
-    )
-    out: dict[int, list[Ref]] = defaultdict(list)
-    for task_id, key, number, status in (await session.execute(query)).tuples():
-        out[task_id].append((key, number, status))
-    return out
+@dataclass
+class Related:
+    """What a page of tasks links to, gathered by one UNION query."""
+
+    edges: dict[int, list[Ref]] = field(default_factory=lambda: defaultdict(list))
+    conflicts: dict[int, list[Ref]] = field(default_factory=lambda: defaultdict(list))
+    labels: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    running: list[Node] = field(default_factory=list)
 
 
-async def _conflicts(session: AsyncSession, ids: list[int]) -> dict[int, list[Ref]]:
-    pairs = union_all(
-        select(TaskConflict.low_id.label("me"), TaskConflict.high_id.label("other")).where(
-            TaskConflict.low_id.in_(ids)
+def _related_query(ids: list[int], epic_ids: list[int]) -> Any:
+    other = aliased(Task)
+    no_label = literal(None, String).label("label")
+
+    def refs(kind: str, owner: Any, join_on: Any, where: Any) -> Any:
+        return (
+            select(
+                literal(kind).label("kind"),
+                owner.label("owner"),
+                other.key,
+                other.number,
+                other.status,
+                no_label,
+                other.parallel,
+            )
+            .select_from(join_on)
+            .where(where)
+        )
+
+    parts = [
+        refs(
+            "d",
+            TaskEdge.task_id,
+            TaskEdge.__table__.join(other, other.id == TaskEdge.depends_on_id),
+            TaskEdge.task_id.in_(ids),
         ),
-        select(TaskConflict.high_id.label("me"), TaskConflict.low_id.label("other")).where(
-            TaskConflict.high_id.in_(ids)
+        refs(
+            "c",
+            TaskConflict.low_id,
+            TaskConflict.__table__.join(other, other.id == TaskConflict.high_id),
+            TaskConflict.low_id.in_(ids),
         ),
-    ).subquery()
-    query = select(pairs.c.me, Task.key, Task.number, Task.status).join(
-        Task, Task.id == pairs.c.other
-    )
-    out: dict[int, list[Ref]] = defaultdict(list)
-    for task_id, key, number, status in (await session.execute(query)).tuples():
-        out[task_id].append((key, number, status))
-    return out
-
-
-async def _labels(session: AsyncSession, ids: list[int]) -> dict[int, list[str]]:
-    query = select(TaskLabel.task_id, TaskLabel.label).where(TaskLabel.task_id.in_(ids))
-    out: dict[int, list[str]] = defaultdict(list)
-    for task_id, label in (await session.execute(query)).tuples():
-        out[task_id].append(label)
-    return out
-
-
-async def _running_in_epics(session: AsyncSession, epic_ids: set[int]) -> list[Node]:
-    if not epic_ids:
-        return []
-    query = select(Task.key, Task.number, Task.epic_id, Task.parallel).where(
-        Task.epic_id.in_(sorted(epic_ids)), Task.status == "in_progress"
-    )
-    return [
-        Node(key=key, number=number, status="in_progress", epic=str(epic), parallel=parallel)
-        for key, number, epic, parallel in (await session.execute(query)).tuples()
+        refs(
+            "c",
+            TaskConflict.high_id,
+            TaskConflict.__table__.join(other, other.id == TaskConflict.low_id),
+            TaskConflict.high_id.in_(ids),
+        ),
+        select(
+            literal("l"),
+            TaskLabel.task_id,
+            literal(None, String),
+            literal(None, Integer),
+            literal(None, String),
+            TaskLabel.label,
+            literal(None, Boolean),
+        ).where(TaskLabel.task_id.in_(ids)),
     ]
+    if epic_ids:
+        parts.append(
+            refs(
+                "r",
+                other.epic_id,
+                other,
+                (other.epic_id.in_(epic_ids)) & (other.status == "in_progress"),
+            )
+        )
+    return union_all(*parts)
+
+
+async def _related(session: AsyncSession, ids: list[int], epic_ids: list[int]) -> Related:
+    related = Related()
+    for kind, owner, key, number, status, label, parallel in (
+        await session.execute(_related_query(ids, epic_ids))
+    ).tuples():
+        if kind == "d":
+            related.edges[owner].append((key, number, status))
+        elif kind == "c":
+            related.conflicts[owner].append((key, number, status))
+        elif kind == "l":
+            related.labels[owner].append(label)
+        else:
+            related.running.append(
+                Node(key=key, number=number, status=status, epic=str(owner), parallel=parallel)
+            )
+    return related
 
 
 def _sorted_keys(refs: list[Ref]) -> list[str]:
@@ -103,35 +142,25 @@ def _graph(
 async def task_views(
     session: AsyncSession, project_key: str, rows: Sequence[Row[Any]], now: datetime
 ) -> list[dict[str, Any]]:
+    """JSON-ready views of `rows` (selected with `TASK_COLUMNS`), with one more query."""
     if not rows:
         return []
     ids = [row.id for row in rows]
-    epic_ids = {row.epic_id for row in rows if row.epic_id is not None}
-    edges = await _edges(session, ids)
-    conflicts = await _conflicts(session, ids)
-    labels = await _labels(session, ids)
-    slugs = await epic_slugs(session, epic_ids)
-    graph = _graph(rows, edges, conflicts, await _running_in_epics(session, epic_ids), now)
-    return [_view(row, project_key, slugs, labels, edges, conflicts, graph) for row in rows]
+    epic_ids = sorted({row.epic_id for row in rows if row.epic_id is not None})
+    related = await _related(session, ids, epic_ids)
+    graph = _graph(rows, related.edges, related.conflicts, related.running, now)
+    return [_view(row, project_key, related, graph) for row in rows]
 
 
-def _view(
-    row: Row[Any],
-    project_key: str,
-    slugs: dict[int, str],
-    labels: dict[int, list[str]],
-    edges: dict[int, list[Ref]],
-    conflicts: dict[int, list[Ref]],
-    graph: Graph,
-) -> dict[str, Any]:
+def _view(row: Row[Any], project_key: str, related: Related, graph: Graph) -> dict[str, Any]:
     return {
         "key": row.key,
         "project": project_key,
-        "epic": None if row.epic_id is None else slugs.get(row.epic_id),
+        "epic": row.epic_slug,
         "title": row.title,
         "status": row.status,
         "priority": row.priority,
-        "labels": sorted(labels.get(row.id, ())),
+        "labels": sorted(related.labels.get(row.id, ())),
         "assignee": None if row.assignee_id is None else str(row.assignee_id),
         "description": row.description,
         "tdd_requirements": row.tdd_requirements,
@@ -140,8 +169,8 @@ def _view(
         "definition_of_done": row.definition_of_done,
         "estimate": {"size": row.estimate_size, "hours": row.estimate_hours},
         "parallel": row.parallel,
-        "depends_on": _sorted_keys(edges.get(row.id, [])),
-        "conflicts_with": _sorted_keys(conflicts.get(row.id, [])),
+        "depends_on": _sorted_keys(related.edges.get(row.id, [])),
+        "conflicts_with": _sorted_keys(related.conflicts.get(row.id, [])),
         "claimed_by": row.claimed_by,
         "lease_expires_at": row.lease_expires_at,
         "version": row.version,
@@ -154,4 +183,7 @@ def _view(
     }
 
 
-TASK_COLUMNS = select(Task.__table__)
+# Every task column plus the epic's slug: what `task_views` needs of each row.
+TASK_COLUMNS = select(Task.__table__, Epic.slug.label("epic_slug")).outerjoin(
+    Epic, Epic.id == Task.epic_id
+)
