@@ -16,8 +16,9 @@ from epicflow.platform.errors import Unauthorized
 ALGORITHM = "HS256"
 API_TOKEN_PREFIX = "efp_"
 _hasher = PasswordHash((Argon2Hasher(),))
-# Verified against when the e-mail is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# Verified against when the e-mail is unknown, so both failures take the same time; made on
+# first use rather than at import, which every worker start would pay for.
+_DUMMY_HASH: str | None = None
 
 
 def use_test_hashing() -> None:
@@ -27,7 +28,7 @@ def use_test_hashing() -> None:
     _hasher = PasswordHash(
         (Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1), Argon2Hasher())
     )
-    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+    _DUMMY_HASH = None
 
 
 def hash_password(password: str) -> str:
@@ -36,6 +37,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     if password_hash is None:
+        global _DUMMY_HASH  # noqa: PLW0603 - a cache of one value
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
         _hasher.verify(password, _DUMMY_HASH)
         return False
     return _hasher.verify(password, password_hash)

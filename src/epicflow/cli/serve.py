@@ -33,5 +33,8 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=30,
+        # A worker imports the whole app before it answers; on a busy machine that takes longer
+        # than uvicorn's default 5 s, and the supervisor would restart it in a loop.
+        timeout_worker_healthcheck=60,
         proxy_headers=True,
     )

@@ -11,7 +11,6 @@ from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from epicflow.platform.db import DatabaseDep
-from epicflow.platform.migrations import head_revision
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("epicflow.health")
@@ -37,6 +36,8 @@ async def _schema_revision(connection: AsyncConnection) -> str | None:
 )
 async def ready(db: DatabaseDep) -> JSONResponse:
     """Ready to serve: the database answers and its schema is at the newest migration."""
+    from epicflow.platform.migrations import head_revision  # noqa: PLC0415 - slow to import
+
     expected = head_revision()
     try:
         async with db.engine.connect() as connection:

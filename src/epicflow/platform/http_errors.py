@@ -31,12 +31,7 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
-_CODES = {
-    400: "malformed_body",  # FastAPI could not read the body: not UTF-8, nested too deep, ...
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-}
+_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
 def problem(
@@ -117,6 +112,12 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
 
 async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's only 400: a body it could not read at all (not UTF-8, nested too deep, a
+        # broken multipart form). That is invalid input like a JSON syntax error, which FastAPI
+        # answers with 422, and 422 is what every route with a body documents.
+        error = {"loc": ["body"], "msg": "The body could not be parsed.", "type": "malformed_body"}
+        return problem(422, "Invalid input: body", code="malformed_body", errors=[error])
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     return problem(exc.status_code, detail, headers=dict(exc.headers or {}) or None)
 
@@ -140,6 +141,11 @@ def _is_unavailable(exc: BaseException) -> bool:
 
 def unexpected_error_response(request_id: str | None, exc: BaseException) -> JSONResponse:
     """A database outage answers 503 with Retry-After; anything else a 500 that hides internals."""
+    if isinstance(exc, sa_exc.IntegrityError):
+        # Repositories translate the constraint errors they expect; one that still gets here
+        # lost a race with a concurrent write (a row it referenced went away), so retrying helps.
+        log.warning("integrity error", extra={"request_id": request_id})
+        return problem(409, "The data changed concurrently; retry.", code="concurrent_change")
     if _is_unavailable(exc):
         log.warning(
             "database unavailable",

@@ -100,11 +100,12 @@ async def delete(session: AsyncSession, row: Project | Membership) -> None:
 
 
 async def next_task_number(session: AsyncSession, project_id: uuid.UUID) -> int:
-    """Hand out the next task number. The row lock this takes serialises graph writes too."""
+    """Hand out the next task number and mark the graph changed (a new task moves downstream
+    hours). The row lock this takes serialises graph writes too."""
     query = (
         update(Project)
         .where(Project.id == project_id)
-        .values(task_counter=Project.task_counter + 1)
+        .values(task_counter=Project.task_counter + 1, graph_stale=True)
         .returning(Project.task_counter)
     )
     return int((await session.execute(query)).scalar_one())

@@ -94,6 +94,40 @@ async def replace_labels(session: AsyncSession, task: Task, labels: Iterable[str
         await session.execute(insert(TaskLabel), rows)
 
 
+async def add_links(
+    session: AsyncSession,
+    task: Task,
+    depends_on: Iterable[int],
+    conflicts: Iterable[int],
+    labels: Iterable[str],
+) -> None:
+    """Edges, conflicts and labels of a task that has none yet."""
+    project = task.project_id
+    tables_rows: list[tuple[Any, list[dict[str, Any]]]] = [
+        (
+            TaskEdge,
+            [
+                {"task_id": task.id, "depends_on_id": d, "project_id": project}
+                for d in set(depends_on)
+            ],
+        ),
+        (
+            TaskConflict,
+            [
+                {"low_id": min(task.id, o), "high_id": max(task.id, o), "project_id": project}
+                for o in set(conflicts)
+            ],
+        ),
+        (
+            TaskLabel,
+            [{"task_id": task.id, "label": label, "project_id": project} for label in set(labels)],
+        ),
+    ]
+    for table, rows in tables_rows:
+        if rows:
+            await session.execute(insert(table), rows)
+
+
 def _node(row: Row[Any], *, deps: Sequence[str] = (), conflicts: Sequence[str] = ()) -> Node:
     return Node(
         key=row.key,

@@ -25,6 +25,7 @@ from epicflow.tasks import service
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
 from epicflow.tasks.listing import Sort, TaskFilters, list_query, next_cursor
 from epicflow.tasks.models import Task
+from epicflow.tasks.repository import task_not_found
 from epicflow.tasks.schemas import TaskIn, TaskOut, TaskStatus, TaskUpdate
 from epicflow.tasks.views import TASK_COLUMNS, task_views
 
@@ -53,6 +54,9 @@ async def task_views_by_key(
     query = TASK_COLUMNS.where(Task.project_id == access.project.id, Task.key.in_(keys))
     rows = (await session.execute(query)).all()
     views = {view["key"]: view for view in await task_views(session, access.project.key, rows, now)}
+    missing = [key for key in keys if key not in views]
+    if missing:
+        raise task_not_found(missing[0])
     return [views[key] for key in keys]
 
 
@@ -165,9 +169,8 @@ async def read_task(
     task_key: TaskKeyPath, access: TaskProject, session: SessionDep, context: ContextDep
 ) -> Response:
     """One task with derived `ready` and `blocked_by`; the `ETag` header carries its version."""
-    task = await service.get_task(session, access, task_key)
-    view = await task_view(session, access, task.id, context.now())
-    return FastJSONResponse(view, headers=_etag(view))
+    views = await task_views_by_key(session, access, [task_key], context.now())
+    return FastJSONResponse(views[0], headers=_etag(views[0]))
 
 
 @router.patch(

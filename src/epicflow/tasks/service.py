@@ -165,11 +165,12 @@ async def create_task(
     session: AsyncSession, access: ProjectAccess, body: TaskIn, now: datetime
 ) -> Task:
     access.require(Role.member)
-    number = await projects.next_task_number(session, access)  # also serialises graph writes
     epic_id = await _resolve_epic(session, access, body.epic)
     deps = await _resolve_refs(session, access, "depends_on", body.depends_on, None)
     conflicts = await _resolve_refs(session, access, "conflicts_with", body.conflicts_with, None)
     await _check_assignee(session, access, body.assignee)
+    # Taken last: the counter's row lock serialises graph writes until the commit.
+    number = await projects.next_task_number(session, access)
     task = Task(
         project_id=access.project.id,
         number=number,
@@ -193,12 +194,10 @@ async def create_task(
     )
     session.add(task)
     await session.flush()
-    await _store_refs(session, task, deps, conflicts)
-    await repo.replace_labels(session, task, body.labels)
+    await repo.add_links(session, task, deps.values(), conflicts.values(), body.labels)
     status = body.status.value
     await _check_rules(session, access, task, status, (list(deps), list(conflicts)))
     _apply_status(task, status, now)
-    await projects.mark_graph_changed(session, access)
     await _record(
         session, access, task, "task.created", now, {"title": task.title, "status": status}
     )
@@ -308,10 +307,11 @@ async def _check_transition(
 ) -> None:
     """Moving status applies rules 2-4; a running task re-checks 3 and 4 when its conflicts,
     exclusivity or epic change."""
-    deps, conflicts = await repo.task_refs(session, task.id)
     if status is not None and status.value != task.status:
-        await _check_rules(session, access, task, status.value, (deps, conflicts))
+        refs = await repo.task_refs(session, task.id)
+        await _check_rules(session, access, task, status.value, refs)
     elif task.status == "in_progress" and {"conflicts_with", "parallel", "epic"} & changes.keys():
+        _deps, conflicts = await repo.task_refs(session, task.id)
         await _check_rules(session, access, task, "in_progress", ([], conflicts))
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, Row, String, literal, select, union_all
+from sqlalchemy import Boolean, Integer, Row, String, bindparam, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from epicflow.epics.models import Epic
 from epicflow.graph import Graph, Node
@@ -31,26 +32,19 @@ class Related:
     running: list[Node] = field(default_factory=list)
 
 
-def _related_query(ids: list[int], epic_ids: list[int]) -> Any:
+def _build_related_query() -> Any:
+    """Built once: the page's task ids and epic ids are expanding parameters."""
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    epic_ids: BindParameter[list[int]] = bindparam("epic_ids", expanding=True)
     other = aliased(Task)
     no_label = literal(None, String).label("label")
 
     def refs(kind: str, owner: Any, join_on: Any, where: Any) -> Any:
-        return (
-            select(
-                literal(kind).label("kind"),
-                owner.label("owner"),
-                other.key,
-                other.number,
-                other.status,
-                no_label,
-                other.parallel,
-            )
-            .select_from(join_on)
-            .where(where)
-        )
+        columns = (other.key, other.number, other.status, no_label, other.parallel)
+        kind_column = literal(kind).label("kind")
+        return select(kind_column, owner.label("owner"), *columns).select_from(join_on).where(where)
 
-    parts = [
+    return union_all(
         refs(
             "d",
             TaskEdge.task_id,
@@ -78,23 +72,19 @@ def _related_query(ids: list[int], epic_ids: list[int]) -> Any:
             TaskLabel.label,
             literal(None, Boolean),
         ).where(TaskLabel.task_id.in_(ids)),
-    ]
-    if epic_ids:
-        parts.append(
-            refs(
-                "r",
-                other.epic_id,
-                other,
-                (other.epic_id.in_(epic_ids)) & (other.status == "in_progress"),
-            )
-        )
-    return union_all(*parts)
+        refs(
+            "r", other.epic_id, other, other.epic_id.in_(epic_ids) & (other.status == "in_progress")
+        ),
+    )
+
+
+RELATED = _build_related_query()
 
 
 async def _related(session: AsyncSession, ids: list[int], epic_ids: list[int]) -> Related:
     related = Related()
     for kind, owner, key, number, status, label, parallel in (
-        await session.execute(_related_query(ids, epic_ids))
+        await session.execute(RELATED, {"ids": ids, "epic_ids": epic_ids})
     ).tuples():
         if kind == "d":
             related.edges[owner].append((key, number, status))
