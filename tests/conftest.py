@@ -22,8 +22,8 @@ from epicflow.platform import migrations
 from epicflow.platform.db import Database
 from epicflow.registry import metadata
 from epicflow.settings import Settings
-from tests.support.databases import create_postgres_database, drop_postgres_database
 from tests.support.board import Board, make_board
+from tests.support.databases import create_postgres_database, drop_postgres_database
 from tests.support.users import UserFactory
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"

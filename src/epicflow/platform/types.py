@@ -44,10 +44,22 @@ ShortName = Annotated[str, StringConstraints(min_length=1, max_length=100), Afte
 LongText = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_text)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256), AfterValidator(_line)]
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(_line)]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    """A syntactic check only (one @, something on each side, no spaces): servers may run on
+    private domains such as `localhost`, so nothing about deliverability is assumed."""
+    if not _EMAIL.match(value):
+        raise ValueError("must be an e-mail address")
+    return value
+
+
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254),
     AfterValidator(_line),
+    AfterValidator(_email),
 ]
 ProjectKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)]

@@ -3,13 +3,14 @@ dicts, in a constant number of queries however many tasks a page holds."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, Row, String, bindparam, literal, select, union_all
+from sqlalchemy import Boolean, Integer, Row, String, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
@@ -72,19 +73,35 @@ def _build_related_query() -> Any:
             TaskLabel.label,
             literal(None, Boolean),
         ).where(TaskLabel.task_id.in_(ids)),
-        refs(
-            "r", other.epic_id, other, other.epic_id.in_(epic_ids) & (other.status == "in_progress")
-        ),
+        # Exclusivity only asks whether a parallel or an exclusive task of the epic runs, so one
+        # running task of each kind per epic stands for all of them.
+        select(
+            literal("r"),
+            other.epic_id,
+            func.min(other.key),
+            func.min(other.number),
+            literal("in_progress"),
+            literal(None, String),
+            other.parallel,
+        )
+        .where(
+            other.project_id == bindparam("project_id"),
+            other.status == "in_progress",
+            other.epic_id.in_(epic_ids),
+        )
+        .group_by(other.epic_id, other.parallel),
     )
 
 
 RELATED = _build_related_query()
 
 
-async def _related(session: AsyncSession, ids: list[int], epic_ids: list[int]) -> Related:
+async def _related(
+    session: AsyncSession, project_id: uuid.UUID, ids: list[int], epic_ids: list[int]
+) -> Related:
     related = Related()
     for kind, owner, key, number, status, label, parallel in (
-        await session.execute(RELATED, {"ids": ids, "epic_ids": epic_ids})
+        await session.execute(RELATED, {"ids": ids, "epic_ids": epic_ids, "project_id": project_id})
     ).tuples():
         if kind == "d":
             related.edges[owner].append((key, number, status))
@@ -137,7 +154,7 @@ async def task_views(
         return []
     ids = [row.id for row in rows]
     epic_ids = sorted({row.epic_id for row in rows if row.epic_id is not None})
-    related = await _related(session, ids, epic_ids)
+    related = await _related(session, rows[0].project_id, ids, epic_ids)
     graph = _graph(rows, related.edges, related.conflicts, related.running, now)
     return [_view(row, project_key, related, graph) for row in rows]
 
