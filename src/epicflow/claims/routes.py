@@ -43,7 +43,6 @@ async def claim_next(
     """Claim the next ready task atomically: lowest priority number first, then the task with
     the most downstream hours (critical work first), then the lowest key number. Answers 204
     when nothing is ready. The `claim_token` fences every later call for this claim."""
-    now = context.now()
     claim = await service.claim_next_ready_task(
         session,
         access,
@@ -51,11 +50,12 @@ async def claim_next(
         lease_seconds=body.lease_seconds,
         epic=body.epic,
         labels=body.labels,
-        now=now,
+        clock=context.clock,
     )
     if claim is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    return FastJSONResponse(await _claim_body(session, access, claim, now), status_code=201)
+    body_out = await _claim_body(session, access, claim, claim.acquired_at)
+    return FastJSONResponse(body_out, status_code=201)
 
 
 @router.post(
@@ -73,11 +73,16 @@ async def claim_task(
 ) -> Response:
     """Claim one named task. 409 with the reason: `blocked_by_dependencies`,
     `conflict_in_progress`, `exclusive_task_running`, `already_claimed` or `not_open`."""
-    now = context.now()
     claim = await service.claim_task(
-        session, access, task_key, worker=body.worker, lease_seconds=body.lease_seconds, now=now
+        session,
+        access,
+        task_key,
+        worker=body.worker,
+        lease_seconds=body.lease_seconds,
+        clock=context.clock,
     )
-    return FastJSONResponse(await _claim_body(session, access, claim, now), status_code=201)
+    body_out = await _claim_body(session, access, claim, claim.acquired_at)
+    return FastJSONResponse(body_out, status_code=201)
 
 
 @router.post("/tasks/{task_key}/heartbeat", response_model=ClaimOut, responses=CLAIM_ERRORS)

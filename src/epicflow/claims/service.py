@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.claims import repository as repo
 from epicflow.events import service as events
+from epicflow.platform.clock import Clock
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -30,6 +31,7 @@ class Claim:
     task: Task
     token: str
     lease_expires_at: datetime
+    acquired_at: datetime
 
 
 def claim_lost() -> Conflict:
@@ -53,14 +55,19 @@ async def _record(
     )
 
 
-async def _prepare(session: AsyncSession, access: ProjectAccess, now: datetime) -> None:
-    """Take the graph lock, return expired leases to `open`, refresh a stale claim order."""
+async def _prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) -> datetime:
+    """Take the graph lock, return expired leases to `open`, refresh a stale claim order.
+
+    The time is read once the lock is held, so waiting for it never eats into a lease.
+    """
     access.require(Role.member)
     await projects.lock_graph(session, access)
+    now = clock()
     for expired in await repo.expire_leases(session, now, access.project.id):
         await _record(session, access, expired.key, "claim.expired", now, worker=expired.worker)
     if await projects.take_graph_stale(session, access):
         await refresh_downstream_hours(session, access.project.id, now)
+    return now
 
 
 async def _take(
@@ -84,7 +91,7 @@ async def _take(
         worker=worker,
         lease_expires_at=until.isoformat(),
     )
-    return Claim(task, token, until)
+    return Claim(task, token, until, now)
 
 
 async def claim_next_ready_task(
@@ -95,9 +102,9 @@ async def claim_next_ready_task(
     lease_seconds: int,
     epic: str | None,
     labels: list[str],
-    now: datetime,
+    clock: Clock,
 ) -> Claim | None:
-    await _prepare(session, access, now)
+    now = await _prepare(session, access, clock)
     task_id = await repo.next_ready_id(session, access.project.id, now, epic=epic, labels=labels)
     if task_id is None:
         return None
@@ -111,9 +118,9 @@ async def claim_task(
     *,
     worker: str,
     lease_seconds: int,
-    now: datetime,
+    clock: Clock,
 ) -> Claim:
-    await _prepare(session, access, now)
+    now = await _prepare(session, access, clock)
     task = await tasks.get_task(session, access, key)
     if task.status == "in_progress" and task.claimed_by is not None:
         raise Conflict(f"{key} is already claimed.", code="already_claimed")
@@ -134,7 +141,7 @@ async def heartbeat(
     if not await repo.extend(session, task.id, token, until, now):
         raise claim_lost()
     await session.refresh(task)
-    return Claim(task, token, until)
+    return Claim(task, token, until, now)
 
 
 async def release(

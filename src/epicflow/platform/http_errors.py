@@ -131,7 +131,15 @@ _UNAVAILABLE = (
 )
 
 
+# Deadlock and serialization failures: the transaction lost a race and a retry will succeed.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
 def _is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, sa_exc.DBAPIError):
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if state in _RETRYABLE_SQLSTATES:
+            return True
     if isinstance(exc, sa_exc.DBAPIError) and not isinstance(
         exc, sa_exc.OperationalError | sa_exc.InterfaceError
     ):

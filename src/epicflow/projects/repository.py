@@ -114,7 +114,10 @@ async def next_task_number(session: AsyncSession, project_id: uuid.UUID) -> int:
 async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
     """Serialise writes that must see a stable task graph (PostgreSQL row lock; on SQLite the
     write transaction already holds the database lock from BEGIN IMMEDIATE)."""
-    await session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+    # FOR NO KEY UPDATE: writers queue on it, but inserts whose foreign key points at the
+    # project (events, tasks) are not blocked, which would deadlock against the lease sweeper.
+    query = select(Project.id).where(Project.id == project_id).with_for_update(key_share=True)
+    await session.execute(query)
 
 
 async def set_graph_stale(session: AsyncSession, project_id: uuid.UUID, stale: bool) -> None:
