@@ -37,7 +37,9 @@ def graphs(draw: st.DrawFn, max_nodes: int = 9, statuses: Sequence[str] = STATUS
                 priority=draw(st.integers(min_value=0, max_value=4)),
                 epic=draw(st.sampled_from([None, "a", "b"])),
                 parallel=draw(st.booleans()),
-                hours=float(draw(st.sampled_from([0, 0.5, 1, 2, 3, 5, 8]))),
+                hours=float(
+                    draw(st.sampled_from([0, 0.1, 0.5, 1, 2, 3, 5, 8]))
+                ),  # 0.1: float noise
                 depends_on=tuple(deps),
                 conflicts_with=tuple(conflicts),
                 claimed=draw(st.booleans()) and draw(st.booleans()),

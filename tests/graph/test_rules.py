@@ -177,21 +177,21 @@ def downstream_oracle(nodes: list[Node]) -> dict[str, float]:
 
 
 class TestRuleProperties:
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(graphs())
     def test_ready_set_matches_the_rules_read_literally(self, nodes: list[Node]) -> None:
         graph = Graph(nodes)
         assert set(graph.ready_keys()) == ready_oracle(nodes)
         assert {n.key for n in nodes if graph.is_ready(n.key)} == ready_oracle(nodes)
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(graphs())
     def test_downstream_hours_match_the_longest_chain_of_waiting_tasks(
         self, nodes: list[Node]
     ) -> None:
         assert Graph(nodes).downstream_hours() == pytest.approx(downstream_oracle(nodes))
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=100, deadline=None)
     @given(graphs())
     def test_claim_order_sorts_by_the_documented_key(self, nodes: list[Node]) -> None:
         graph = Graph(nodes)

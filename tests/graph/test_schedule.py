@@ -50,6 +50,19 @@ class TestCriticalPath:
         assert "W-1" not in result.schedule
         assert result.schedule["W-3"] == ScheduleEntry(0.0, 3.0, 3.0)
 
+    def test_hours_that_floats_cannot_hold_exactly_come_out_rounded(self) -> None:
+        # 0.1 + 0.2 is 0.30000000000000004 in floats; a schedule should not say so.
+        nodes = [
+            task("W-1", hours=0.1),
+            task("W-2", hours=0.2, depends_on=("W-1",)),
+            task("W-3", hours=0.7, depends_on=("W-2",)),
+            task("W-4", hours=0.3, depends_on=("W-1",)),
+        ]
+        result = critical_path(nodes)
+        assert (result.path, result.hours) == (["W-1", "W-2", "W-3"], 1.0)
+        assert result.schedule["W-3"] == ScheduleEntry(0.3, 0.3, 0.0)
+        assert result.schedule["W-4"] == ScheduleEntry(0.1, 0.7, 0.6)
+
     def test_nothing_left_to_do_has_an_empty_path(self) -> None:
         result = critical_path([task("W-1", "done", hours=3), task("W-2", "cancelled")])
         assert (result.path, result.hours, result.schedule) == ([], 0.0, {})
@@ -178,7 +191,7 @@ def longest_path(nodes: list[Node]) -> float:
 
 
 class TestCriticalPathProperties:
-    @settings(max_examples=250, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(graphs())
     def test_critical_hours_are_the_longest_chain(self, nodes: list[Node]) -> None:
         result = critical_path(nodes)
@@ -188,7 +201,7 @@ class TestCriticalPathProperties:
         for before, after in pairwise(result.path):
             assert before in by_key[after].depends_on
 
-    @settings(max_examples=250, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(graphs())
     def test_slack_is_never_negative_and_zero_on_the_path(self, nodes: list[Node]) -> None:
         result = critical_path(nodes)
@@ -204,7 +217,7 @@ class TestCriticalPathProperties:
 
 
 class TestWaveProperties:
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(graphs(), st.one_of(st.none(), st.integers(min_value=1, max_value=4)))
     def test_waves_respect_dependencies_conflicts_exclusivity_and_cap(
         self, nodes: list[Node], workers: int | None
@@ -230,7 +243,7 @@ class TestWaveProperties:
                 assert all(wave_of[n.key] > wave_of[d] for d in n.depends_on if d in wave_of)
         assert result.projected_hours == pytest.approx(sum(w.hours for w in result.waves))
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(graphs())
     def test_no_task_waits_a_wave_without_a_reason(self, nodes: list[Node]) -> None:
         # Without a cap, a task left out of a wave it could have joined must clash with a member.
@@ -246,7 +259,7 @@ class TestWaveProperties:
                 n = by_key[key]
                 assert any(conflict(n, m) or exclusive_clash(n, m) for m in members)
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=100, deadline=None)
     @given(graphs(), st.one_of(st.none(), st.integers(min_value=1, max_value=4)))
     def test_the_fast_engine_matches_the_general_one_when_rules_3_and_4_cannot_bite(
         self, nodes: list[Node], workers: int | None

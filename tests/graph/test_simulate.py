@@ -67,7 +67,7 @@ class TestSimulatedMakespan:
 
 
 class TestSimulationProperties:
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(graphs(), st.integers(min_value=1, max_value=5))
     def test_makespan_lies_between_the_lower_bound_and_serial_work(
         self, nodes: list[Node], workers: int

@@ -9,7 +9,7 @@ raise KeyError.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from epicflow.graph.model import RESOLVED, Node, StartViolation
@@ -27,6 +27,7 @@ class Graph:
         "_dependents",
         "_deps",
         "_down",
+        "_exclusive",
         "_nodes",
         "_open",
         "_order",
@@ -47,6 +48,7 @@ class Graph:
         self._conflicts: dict[str, set[str]] = {}
         # Per epic, the tasks in progress: rule 4 only ever looks inside one epic.
         self._running: dict[str, list[str]] = {}
+        self._exclusive = 0  # unresolved parallel=false tasks inside an epic
         self._index()
         self._down: dict[str, float] | None = None
         self._order: list[str] | None = None
@@ -67,8 +69,14 @@ class Graph:
             deps_of[key] = deps
             if node.conflicts_with:
                 self._index_conflicts(key, node.conflicts_with)
-            if node.status == IN_PROGRESS and node.epic is not None:
-                self._running.setdefault(node.epic, []).append(key)
+            if node.epic is not None:
+                self._index_epic(key, node, node.epic)
+
+    def _index_epic(self, key: str, node: Node, epic: str) -> None:
+        if node.status == IN_PROGRESS:
+            self._running.setdefault(epic, []).append(key)
+        if not node.parallel and node.status not in RESOLVED:
+            self._exclusive += 1
 
     def _index_conflicts(self, key: str, others: tuple[str, ...]) -> None:
         for other in others:
@@ -106,6 +114,11 @@ class Graph:
         return self._conflicts
 
     @property
+    def has_exclusive_work(self) -> bool:
+        """True when an unresolved task has parallel=false inside an epic (rule 4 can bite)."""
+        return self._exclusive > 0
+
+    @property
     def dep_map(self) -> Mapping[str, tuple[str, ...]]:
         """Key to its known dependencies (see deps())."""
         return self._deps
@@ -114,8 +127,9 @@ class Graph:
         """Known dependencies of `key`, without duplicates, resolved or not."""
         return self._deps[key]
 
-    def dependents(self, key: str) -> list[str]:
-        return self._dependents.get(key, [])
+    def dependents(self, key: str) -> Sequence[str]:
+        """Known tasks that depend on `key`, resolved or not."""
+        return self._dependents.get(key, _NONE)
 
     def conflicts(self, key: str) -> AbstractSet[str]:
         """Tasks that conflict with `key`, listed on either side."""
@@ -172,12 +186,16 @@ class Graph:
     def pending_counts(self) -> dict[str, int]:
         """For each unresolved task, how many of its dependencies are unresolved (a fresh dict)."""
         if self._waiting is None:
-            unresolved, deps = self._open, self._deps
-            self._waiting = {
-                k: len([d for d in deps[k] if d in unresolved])
-                for k in self._nodes
-                if k in unresolved
-            }
+            unresolved, deps_of = self._open, self._deps
+            waiting: dict[str, int] = {}
+            for key in self._nodes:
+                if key in unresolved:
+                    count = 0
+                    for dep in deps_of[key]:
+                        if dep in unresolved:
+                            count += 1
+                    waiting[key] = count
+            self._waiting = waiting
         return dict(self._waiting)
 
     def unresolved_order(self) -> list[str]:
@@ -238,6 +256,11 @@ class Graph:
 
 def _known(deps: tuple[str, ...], nodes: Mapping[str, Node]) -> tuple[str, ...]:
     """`deps` without keys outside the graph or repeats, reusing the tuple when it is clean."""
+    # One or two dependencies is the common case; checking them by hand is much cheaper.
+    if len(deps) == 1:
+        return deps if deps[0] in nodes else ()
+    if len(deps) == 2 and deps[0] != deps[1] and deps[0] in nodes and deps[1] in nodes:
+        return deps
     kept = [d for d in deps if d in nodes]
     if len(kept) > 1 and len(set(kept)) < len(kept):
         return tuple(dict.fromkeys(kept))

@@ -3,7 +3,8 @@
 Used to check that claim order (SPEC §4) keeps the makespan close to its lower bound
 max(critical hours, remaining hours / workers). Work in progress starts at time 0 with its
 full hours (the graph does not know how far along it is), even beyond the worker count;
-resolved tasks are skipped. A cyclic graph raises CycleError.
+resolved tasks are skipped; `blocked` tasks and live claims on open tasks are played out
+like any open task, as in the plan. A cyclic graph raises CycleError.
 """
 
 from __future__ import annotations
