@@ -11,6 +11,7 @@ from epicflow.events.routes import router as events_router
 from epicflow.planning.routes import router as planning_router
 from epicflow.projects.routes import router as projects_router
 from epicflow.tasks.routes import router as tasks_router
+from epicflow.transfer.routes import router as transfer_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
@@ -21,3 +22,4 @@ api_router.include_router(tasks_router)
 api_router.include_router(events_router)
 api_router.include_router(claims_router)
 api_router.include_router(planning_router)
+api_router.include_router(transfer_router)

@@ -9,5 +9,6 @@ from epicflow.platform import idempotency as _idempotency  # noqa: F401
 from epicflow.platform.models import Base
 from epicflow.projects import models as _projects  # noqa: F401
 from epicflow.tasks import models as _tasks  # noqa: F401
+from epicflow.transfer import models as _transfer  # noqa: F401
 
 metadata = Base.metadata

@@ -1,4 +1,4 @@
-"""The `epicflow` command line: serve, migrate and manage users."""
+"""The `epicflow` command line: serve, migrate, manage users, import and export projects."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import typer
 
 from epicflow.cli.db import db_app
 from epicflow.cli.serve import serve
+from epicflow.cli.transfer import export_command, import_command
 from epicflow.cli.users import users_app
 
 app = typer.Typer(
@@ -18,3 +19,5 @@ app = typer.Typer(
 app.command()(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.command("import")(import_command)
+app.command("export")(export_command)

@@ -18,6 +18,7 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_UNSAFE = frozenset(",[]{}:?")
 _NEEDS_DOUBLE = frozenset("\n\x85\u2028\u2029\ufeff")
 _WIDE = 2**30
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _plain_syntax(text: str, *, flow: bool) -> bool:
@@ -33,7 +34,7 @@ def _plain_syntax(text: str, *, flow: bool) -> bool:
 
 def _loads_anywhere(text: str) -> bool:
     try:
-        yaml.safe_load(text)
+        yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's when present)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError):
         return False
     return True

@@ -11,11 +11,22 @@ Nothing is constructed: every scalar keeps its text as written (``010`` stays ``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import yaml
-from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.nodes import ScalarNode
 
 from epicflow.markdown.errors import MarkdownError
 
@@ -58,61 +69,76 @@ class _Refused(Exception):
         self.mark = mark
 
 
-class StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that composes only plain data and refuses everything else early."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
-        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused("YAML anchors and aliases (& and *) are not allowed", event.start_mark)
-        if getattr(event, "tag", None) is not None:
-            raise _Refused("YAML tags (! and !!) are not allowed", event.start_mark)
-        self._check_shape(event, index)
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)  # type: ignore[arg-type]
-        finally:
-            self._depth -= 1
-
-    def _check_shape(self, event: yaml.Event, index: object) -> None:
-        is_scalar = isinstance(event, ScalarEvent)
-        if self._depth == 0 and not isinstance(event, MappingStartEvent):
-            raise _Refused("frontmatter must be a mapping of keys to values", event.start_mark)
-        if self._depth == 1 and index is None:
-            if not is_scalar:
-                raise _Refused("frontmatter keys must be plain strings", event.start_mark)
-            assert isinstance(event, ScalarEvent)
-            if event.value == "<<" and event.implicit[0]:
-                raise _Refused("YAML merge keys (<<) are not allowed", event.start_mark)
-            return
-        allowed = is_scalar or (self._depth == 1 and isinstance(event, SequenceStartEvent))
-        if self._depth >= 1 and not allowed:
-            raise _Refused(
-                "frontmatter values must be scalars or lists of scalars", event.start_mark
-            )
+# libyaml's parser when PyYAML has it (20x faster than the pure-Python one); only its event
+# stream is used, so nothing is ever composed or constructed beyond what the walk below allows.
+_PARSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_EXPECTED_VALUE = "frontmatter values must be scalars or lists of scalars"
 
 
-def _scalar(node: Node, first_line: int) -> Scalar:
-    assert isinstance(node, ScalarNode)
-    return Scalar(node.value, node.tag, node.style is None, first_line + node.start_mark.line)
+def _checked(event: yaml.Event) -> yaml.Event:
+    """Refuse anchors, aliases and every explicit tag as soon as they appear."""
+    if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+        raise _Refused("YAML anchors and aliases (& and *) are not allowed", event.start_mark)
+    if getattr(event, "tag", None) is not None:
+        raise _Refused("YAML tags (! and !!) are not allowed", event.start_mark)
+    return event
 
 
-def _value(node: Node, first_line: int) -> Value:
-    if isinstance(node, SequenceNode):
-        items = tuple(_scalar(item, first_line) for item in node.value)
-        return Seq(items, first_line + node.start_mark.line)
-    return _scalar(node, first_line)
+def _scalar(event: ScalarEvent, first_line: int) -> Scalar:
+    tag: str = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+    plain = not event.style  # libyaml says "" for plain, the pure-Python parser None
+    return Scalar(event.value, tag, plain, first_line + event.start_mark.line)
+
+
+def _sequence(events: Iterator[yaml.Event], start: yaml.Event, first_line: int) -> Seq:
+    items = []
+    while not isinstance(event := _checked(next(events)), SequenceEndEvent):
+        if not isinstance(event, ScalarEvent):
+            raise _Refused(_EXPECTED_VALUE, event.start_mark)
+        items.append(_scalar(event, first_line))
+    return Seq(tuple(items), first_line + start.start_mark.line)
+
+
+def _entry(events: Iterator[yaml.Event], key: yaml.Event, first_line: int) -> Entry:
+    if not isinstance(key, ScalarEvent):
+        raise _Refused("frontmatter keys must be plain strings", key.start_mark)
+    if key.value == "<<" and key.implicit[0]:
+        raise _Refused("YAML merge keys (<<) are not allowed", key.start_mark)
+    event = _checked(next(events))
+    if isinstance(event, ScalarEvent):
+        value: Value = _scalar(event, first_line)
+    elif isinstance(event, SequenceStartEvent):
+        value = _sequence(events, event, first_line)
+    else:
+        raise _Refused(_EXPECTED_VALUE, event.start_mark)
+    return Entry(key.value, value, first_line + key.start_mark.line)
+
+
+def _entries(events: Iterator[yaml.Event], first_line: int) -> list[Entry]:
+    """The one document of the stream, which must be a flat mapping (or empty)."""
+    event = next(events)
+    while isinstance(event, StreamStartEvent | DocumentStartEvent):
+        event = next(events)
+    if isinstance(event, StreamEndEvent):
+        return []
+    _checked(event)
+    if isinstance(event, ScalarEvent) and event.implicit[0] and event.value == "":
+        return []
+    if not isinstance(event, MappingStartEvent):
+        raise _Refused("frontmatter must be a mapping of keys to values", event.start_mark)
+    entries = []
+    while not isinstance(key := _checked(next(events)), MappingEndEvent):
+        entries.append(_entry(events, key, first_line))
+    for event in events:  # the rest of the stream: a second document is an error too
+        if isinstance(event, DocumentStartEvent):
+            raise _Refused("expected a single document in the stream", event.start_mark)
+    return entries
 
 
 def load_mapping(text: str, filename: str, first_line: int) -> list[Entry]:
     """Parse frontmatter text whose first line is line ``first_line`` of ``filename``."""
-    loader = StrictLoader(text)
     try:
-        root = loader.get_single_node()
+        return _entries(iter(yaml.parse(text, Loader=_PARSER)), first_line)
     except _Refused as exc:
         line = None if exc.mark is None else first_line + exc.mark.line
         raise MarkdownError(filename, line, exc.message) from None
@@ -123,15 +149,6 @@ def load_mapping(text: str, filename: str, first_line: int) -> list[Entry]:
         raise MarkdownError(filename, line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise MarkdownError(filename, None, f"invalid YAML: {exc}") from None
-    finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
-    if root is None:
-        return []
-    assert isinstance(root, MappingNode)
-    return [
-        Entry(key.value, _value(value, first_line), first_line + key.start_mark.line)
-        for key, value in root.value
-    ]
 
 
 def resolves_to(text: str) -> str:

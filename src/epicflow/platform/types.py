@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -12,14 +11,17 @@ MAX_INT = 2**31 - 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# Unicode category Cc is exactly C0, DEL and C1: one regex scan, not a Python loop per character.
+# U+FFFE and U+FFFF are noncharacters no file format round-trips (the ccpm export refuses them).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL_BUT_LAYOUT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def _reject_controls(value: str, *, allow_layout: bool) -> str:
     if _SURROGATE.search(value):
         raise ValueError("must not contain lone surrogates")
-    for char in value:
-        if allow_layout and char in "\t\n\r":
-            continue
-        if unicodedata.category(char) == "Cc":
-            raise ValueError("must not contain control characters")
+    if (_CONTROL_BUT_LAYOUT if allow_layout else _CONTROL).search(value):
+        raise ValueError("must not contain control characters")
     return value
 
 

@@ -1,0 +1,238 @@
+"""`epicflow import` and `epicflow export`: an operator's way into and out of a project.
+
+They call the services the API calls, in one transaction, as an operator: with full rights
+(events name the actor `cli:<os user>`), or as the user `--as EMAIL` with that user's role.
+Reading local files is trusted more than an upload: up to 100,000 files and 1 GiB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from epicflow.auth import service as accounts
+from epicflow.auth.models import User
+from epicflow.cli.errors import err, readable_errors
+from epicflow.markdown import ArchiveLimits, MarkdownError, read_folder
+from epicflow.platform.clock import utcnow
+from epicflow.platform.db import Database
+from epicflow.platform.errors import NotFound
+from epicflow.projects import service as projects
+from epicflow.projects.service import ProjectAccess
+from epicflow.settings import get_settings
+from epicflow.transfer import service
+from epicflow.transfer.reading import markdown_error
+from epicflow.transfer.schemas import ImportReport
+
+GiB = 1024**3
+CLI_LIMITS = ArchiveLimits(
+    max_upload_bytes=GiB, max_total_bytes=GiB, max_members=100_000, max_member_bytes=5 * 2**20
+)
+out = Console(highlight=False)
+T = TypeVar("T")
+Work = Callable[[AsyncSession, ProjectAccess], Awaitable[T]]
+
+ProjectOption = Annotated[str, typer.Option("--project", "-p", help="The project key, e.g. WEB.")]
+AsOption = Annotated[
+    str | None, typer.Option("--as", help="Act as this user, with their role (default: operator).")
+]
+
+
+class ProgressBar:
+    """Progress on standard error, shown once a stage counts more than a few hundred items."""
+
+    MIN_ITEMS = 300
+
+    def __init__(self) -> None:
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self._stages: dict[str, TaskID] = {}
+        self._started = False
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._started:
+            self._bar.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if total <= self.MIN_ITEMS:
+            return
+        if not self._started:
+            self._bar.start()
+            self._started = True
+        if stage not in self._stages:
+            self._stages[stage] = self._bar.add_task(stage, total=total)
+        self._bar.update(self._stages[stage], completed=done, total=total)
+
+
+class Format(StrEnum):
+    markdown = "markdown"
+    json = "json"
+
+
+def operator() -> User:
+    """A superuser that exists only in this process: it is never stored."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "operator"
+    return User(id=uuid.UUID(int=0), email=f"cli:{name}", is_active=True, is_superuser=True)
+
+
+async def _access(session: AsyncSession, key: str, email: str | None) -> ProjectAccess:
+    user = operator()
+    if email is not None:
+        found = await accounts.find_user_by_email(session, email.strip().lower())
+        if found is None:
+            raise NotFound(f"No user with the e-mail {email}.", code="user_not_found")
+        user = found
+    return await projects.get_access(session, key, user)
+
+
+async def _in_project(key: str, email: str | None, work: Work[T], *, lock: bool) -> T:
+    db = Database(get_settings().database_url)
+    try:
+        async with db.sessionmaker.begin() as session:
+            if lock:
+                await db.begin_locking(session)
+            return await work(session, await _access(session, key, email))
+    finally:
+        await db.dispose()
+
+
+def _read(path: Path) -> tuple[dict[str, bytes] | None, bytes | None]:
+    """A folder's epic files, or an archive or bundle file's bytes."""
+    if path.is_dir():
+        try:
+            return read_folder(path, CLI_LIMITS), None
+        except MarkdownError as exc:
+            raise markdown_error(exc) from None
+    return None, path.read_bytes()
+
+
+def _summary(report: ImportReport, key: str) -> None:
+    verb = "Checked (dry run, nothing written)" if report.dry_run else "Imported into"
+    out.print(f"{verb} {key}:")
+    for kind in ("epics", "tasks"):
+        counts = [
+            getattr(getattr(report, what), kind) for what in ("created", "updated", "unchanged")
+        ]
+        out.print(f"  {kind}: {counts[0]} created, {counts[1]} updated, {counts[2]} unchanged")
+
+
+def import_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            help="A folder holding epics/ or .claude/epics/, an epic folder, a zip or tar.gz, "
+            "or a JSON bundle.",
+        ),
+    ],
+    project: ProjectOption,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Import ccpm epics (or a JSON bundle) into a project: all or nothing."""
+    with readable_errors(), ProgressBar() as bar:
+        files, data = _read(path)
+
+        async def work(session: AsyncSession, access: ProjectAccess) -> ImportReport:
+            options: dict[str, Any] = {"dry_run": dry_run, "now": utcnow(), "progress": bar}
+            if files is not None:
+                return await service.import_files(session, access, files, path.name, **options)
+            assert data is not None
+            return await service.import_upload(
+                session, access, data, path.name, limits=CLI_LIMITS, **options
+            )
+
+        report = asyncio.run(_in_project(project, as_user, work, lock=True))
+    if as_json:
+        typer.echo(json.dumps(report.model_dump(), indent=2))
+    else:
+        _summary(report, project)
+
+
+def _write_tree(files: dict[str, str], folder: Path, force: bool) -> None:
+    if not force and (folder / "epics").exists() and any((folder / "epics").iterdir()):
+        raise FileExistsError(f"{folder / 'epics'} is not empty; use --force to write over it")
+    for name, text in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _write_file(data: bytes, path: Path, force: bool) -> None:
+    if str(path) == "-":
+        typer.echo(data.decode())
+        return
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} exists; use --force to write over it")
+    path.write_bytes(data)
+
+
+def export_command(
+    project: ProjectOption,
+    out_path: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="markdown: a folder (epics/ is written in it); "
+            "json: a file, or - for standard output.",
+        ),
+    ],
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="markdown or json.")
+    ] = Format.markdown,
+    force: Annotated[bool, typer.Option("--force", help="Write over existing files.")] = False,
+    as_user: AsOption = None,
+) -> None:
+    """Export a project as ccpm markdown files or as a JSON bundle."""
+    with readable_errors():
+        if format is Format.json:
+            bundle = asyncio.run(
+                _in_project(
+                    project, as_user, lambda s, a: service.export_bundle(s, a, utcnow()), lock=False
+                )
+            )
+            data = orjson.dumps(bundle, option=orjson.OPT_UTC_Z | orjson.OPT_INDENT_2)
+            _write_file(data + b"\n", out_path, force)
+            epics, tasks = len(bundle["epics"]), len(bundle["tasks"])
+        else:
+            files = asyncio.run(_in_project(project, as_user, service.export_files, lock=False))
+            _write_tree(files, out_path, force)
+            epics = sum(name.endswith("/epic.md") for name in files)
+            tasks = len(files) - epics
+    if str(out_path) != "-":
+        out.print(f"Exported {project}: {epics} epics, {tasks} tasks to {out_path}")

@@ -1,0 +1,78 @@
+"""From a JSON bundle (what ``export?format=json`` writes) to specs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import orjson
+from pydantic import ValidationError
+
+from epicflow.transfer.model import TIME_FIELDS, EpicSpec, Meta, TaskSpec, Upload
+from epicflow.transfer.schemas import Bundle, BundleEpic, BundleTask
+from epicflow.transfer.specs import epic_content, error_items, first_error, invalid, task_content
+
+
+def _times(model: BundleTask | BundleEpic) -> dict[str, datetime | None]:
+    """Only the timestamps the bundle gives: an absent one keeps what the project has."""
+    return {name: getattr(model, name) for name in TIME_FIELDS if name in model.model_fields_set}
+
+
+def _task_spec(index: int, task: BundleTask, filename: str) -> TaskSpec:
+    source = task.ccpm
+    meta = None
+    if source is not None:
+        meta = Meta(source.github, source.dependencies_note, dict(source.extra))
+    return TaskSpec(
+        name=task.key,
+        file=filename,
+        where=f"{filename}: tasks[{index}] ({task.key})",
+        epic=task.epic,
+        key=task.key,
+        path=None if source is None else source.path,
+        content=task_content(task),
+        labels=tuple(sorted(set(task.labels))),
+        assignee=task.assignee,
+        depends_on=tuple(dict.fromkeys(task.depends_on)),
+        conflicts_with=tuple(dict.fromkeys(task.conflicts_with)),
+        times=_times(task),
+        meta=meta,
+        from_markdown=False,
+    )
+
+
+def _epic_spec(index: int, epic: BundleEpic, filename: str) -> EpicSpec:
+    meta = None if epic.ccpm is None else Meta(epic.ccpm.github, "", dict(epic.ccpm.extra))
+    where = f"{filename}: epics[{index}] ({epic.slug})"
+    return EpicSpec(epic.slug, where, epic_content(epic), _times(epic), meta, from_markdown=False)
+
+
+def _duplicates(names: list[str]) -> str | None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
+def read_bundle(data: bytes, filename: str) -> Upload:
+    try:
+        raw = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg}"
+        raise invalid(filename, exc.lineno, message, code="invalid_json") from None
+    try:
+        bundle = Bundle.model_validate(raw)
+    except ValidationError as exc:
+        loc, message = first_error(exc)
+        shown = ".".join(str(part) for part in loc)
+        raise invalid(
+            filename, None, f"{shown}: {message}", code="invalid_bundle", errors=error_items(exc)
+        ) from None
+    epics = [_epic_spec(i, epic, filename) for i, epic in enumerate(bundle.epics)]
+    tasks = [_task_spec(i, task, filename) for i, task in enumerate(bundle.tasks)]
+    for kind, names in (("epic", [e.slug for e in epics]), ("task", [t.name for t in tasks])):
+        repeated = _duplicates(names)
+        if repeated is not None:
+            raise invalid(filename, None, f"{kind} {repeated} appears twice", code="invalid_bundle")
+    return Upload(tuple(epics), tuple(tasks), refs_by="key")

@@ -1,0 +1,175 @@
+"""From parsed ccpm folders to specs, each value checked with the caps of the task API.
+
+The parser has already refused what no file may hold; what is left to refuse here is what the
+API would refuse too (a label with a space, a 200 kB description...), named by file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from epicflow.markdown import UNASSIGNED, EpicDoc, EpicFolder, TaskDoc, Tree
+from epicflow.transfer.model import (
+    COMPLETED,
+    PROGRESS,
+    STARTED,
+    EpicSpec,
+    Meta,
+    TaskSpec,
+    Upload,
+    parse_time,
+)
+from epicflow.transfer.schemas import EpicContent, MarkdownTaskContent
+from epicflow.transfer.specs import epic_content, first_error, invalid, task_content
+
+MAX_ASSIGNEE_CHARS = 254
+# Where in a file a field is written: its frontmatter key or its section heading.
+_HINTS = {
+    "title": ("# Task:", "# Epic:", "name:", "title:"),
+    "status": ("status:",),
+    "priority": ("priority:",),
+    "labels": ("labels:",),
+    "assignee": ("assignee:",),
+    "key": ("key:",),
+    "depends_on": ("depends_on:",),
+    "conflicts_with": ("conflicts_with:",),
+    "prd": ("prd:",),
+    "description": ("## Description",),
+    "tdd_requirements": ("## TDD Requirements",),
+    "technical_details": ("## Technical Details",),
+    "acceptance_criteria": ("## Acceptance Criteria",),
+    "definition_of_done": ("## Definition of Done",),
+    "estimate": ("## Effort Estimate",),
+    STARTED: (f"{STARTED}:",),
+    COMPLETED: (f"{COMPLETED}:",),
+}
+
+
+def line_hint(files: Mapping[str, bytes], path: str, field: str) -> int | None:
+    """The line of ``path`` that writes ``field``, for an error message (the title: its
+    heading, which wins over ``name:``)."""
+    data = files.get(path)
+    if data is None:
+        return None
+    lines = [line.lstrip().lower() for line in data.decode("utf-8", "replace").split("\n")]
+    for prefix in _HINTS.get(field, ()):
+        for number, line in enumerate(lines, start=1):
+            if line.startswith(prefix.lower()):
+                return number
+    return None
+
+
+def _fail(files: Mapping[str, bytes], path: str, field: str, message: str) -> Exception:
+    return invalid(path, line_hint(files, path, field), message)
+
+
+def _check(files: Mapping[str, bytes], path: str, exc: ValidationError) -> Exception:
+    loc, message = first_error(exc)
+    field = str(loc[0]) if loc else ""
+    shown = ".".join(str(part) for part in loc)
+    return _fail(files, path, field, f"{shown}: {message}" if shown else message)
+
+
+def _times(
+    doc: TaskDoc | EpicDoc, extra: dict[str, str], files: Mapping[str, bytes], path: str
+) -> dict[str, datetime | None]:
+    written = {"created_at": doc.created, "updated_at": doc.updated}
+    if isinstance(doc, TaskDoc):
+        written |= {
+            "started_at": extra.pop(STARTED, None),
+            "completed_at": extra.pop(COMPLETED, None),
+        }
+    times: dict[str, datetime | None] = {}
+    for name, text in written.items():
+        if text is None:
+            continue
+        try:
+            times[name] = parse_time(text.strip())
+        except ValueError:
+            field = {"started_at": STARTED, "completed_at": COMPLETED}.get(name, "")
+            raise _fail(
+                files,
+                path,
+                field,
+                f"{name.removesuffix('_at')} must be an ISO 8601 time, not {text!r}",
+            ) from None
+    return times
+
+
+def _task_data(doc: TaskDoc) -> dict[str, Any]:
+    return {
+        "title": doc.title,
+        "status": doc.status,
+        "priority": doc.priority,
+        "labels": list(doc.labels),
+        "description": doc.description,
+        "tdd_requirements": doc.tdd_requirements,
+        "technical_details": doc.technical_details,
+        "acceptance_criteria": [{"text": c.text, "done": c.done} for c in doc.acceptance_criteria],
+        "definition_of_done": [{"text": c.text, "done": c.done} for c in doc.definition_of_done],
+        "estimate": {"size": doc.size, "hours": doc.hours},
+        "parallel": doc.parallel,
+    }
+
+
+def _ref_name(slug: str, ref: str) -> str:
+    return ref if "/" in ref else f"{slug}/{ref}"
+
+
+def task_spec(folder: EpicFolder, doc: TaskDoc, files: Mapping[str, bytes]) -> TaskSpec:
+    path = folder.path(doc.ref)
+    try:
+        model = MarkdownTaskContent.model_validate(_task_data(doc))
+    except ValidationError as exc:
+        raise _check(files, path, exc) from None
+    if doc.assignee is not None and len(doc.assignee) > MAX_ASSIGNEE_CHARS:
+        raise _fail(files, path, "assignee", "assignee must be an e-mail or a user id")
+    extra = dict(doc.extra)
+    times = _times(doc, extra, files, path)
+    no_epic = folder.slug == UNASSIGNED and folder.epic is None
+    return TaskSpec(
+        name=f"{folder.slug}/{doc.ref}",
+        file=path,
+        where=path,
+        epic=None if no_epic else folder.slug,
+        key=doc.key,
+        path=f"{folder.slug}/{doc.ref}",
+        content=task_content(model),
+        labels=tuple(sorted(set(model.labels))),
+        assignee=doc.assignee,
+        depends_on=tuple(_ref_name(folder.slug, ref) for ref in doc.depends_on),
+        conflicts_with=tuple(_ref_name(folder.slug, ref) for ref in doc.conflicts_with),
+        times=times,
+        meta=Meta(doc.github, doc.dependencies_note, extra),
+    )
+
+
+def epic_spec(folder: EpicFolder, files: Mapping[str, bytes]) -> EpicSpec | None:
+    doc = folder.epic
+    path = folder.path("epic")
+    if doc is None:
+        return None if folder.slug == UNASSIGNED else EpicSpec(folder.slug, path, None)
+    data = {
+        "title": doc.title,
+        "description": doc.description,
+        "status": doc.status,
+        "prd": doc.prd,
+    }
+    try:
+        model = EpicContent.model_validate(data)
+    except ValidationError as exc:
+        raise _check(files, path, exc) from None
+    extra = dict(doc.extra)
+    extra.pop(PROGRESS, None)  # derived from the tasks; export writes it afresh
+    times = _times(doc, extra, files, path)
+    return EpicSpec(folder.slug, path, epic_content(model), times, Meta(doc.github, "", extra))
+
+
+def upload_of_tree(tree: Tree, files: Mapping[str, bytes]) -> Upload:
+    epics = [spec for folder in tree.epics if (spec := epic_spec(folder, files)) is not None]
+    tasks = [task_spec(folder, doc, files) for folder in tree.epics for doc in folder.tasks]
+    return Upload(tuple(epics), tuple(tasks), refs_by="path")

@@ -1,0 +1,128 @@
+"""A project as ccpm documents, ready for ``markdown.render_tree``. Pure.
+
+ccpm's own fields keep ccpm's spellings; what ccpm lacks goes into frontmatter keys of its own
+(``key``, ``priority``, ``labels``, ``assignee``, ``epicflow_status``, ``started``,
+``completed``) so that export -> import -> export gives the same files.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from epicflow.markdown import Check, EpicDoc, TaskDoc
+from epicflow.transfer.model import (
+    COMPLETED,
+    PROGRESS,
+    STARTED,
+    Meta,
+    Snapshot,
+    StoredEpic,
+    StoredTask,
+    format_time,
+)
+from epicflow.transfer.paths import export_refs
+
+Ref = tuple[str, str]  # (folder, file stem)
+
+
+def _progress(snapshot: Snapshot) -> dict[int, int]:
+    """Done / (total - cancelled), in percent, rounded: as the epic API derives it."""
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for task in snapshot.tasks.values():
+        if task.epic_id is not None:
+            counts[task.epic_id][task.content["status"]] += 1
+    out = {}
+    for epic_id, count in counts.items():
+        counted = sum(count.values()) - count["cancelled"]
+        out[epic_id] = round(count["done"] / counted * 100) if counted else 0
+    return out
+
+
+def epic_doc(epic: StoredEpic, progress: int) -> EpicDoc:
+    meta = epic.meta or Meta()
+    created, updated = epic.times["created_at"], epic.times["updated_at"]
+    return EpicDoc(
+        slug=epic.slug,
+        title=epic.content["title"],
+        description=epic.content["description"],
+        status=epic.content["status"],
+        prd=epic.content["prd"],
+        github=meta.github,
+        created=None if created is None else format_time(created),
+        updated=None if updated is None else format_time(updated),
+        extra={**meta.extra, PROGRESS: f"{progress}%"},
+    )
+
+
+def _ref_text(ref: Ref, folder: str) -> str:
+    return ref[1] if ref[0] == folder else f"{ref[0]}/{ref[1]}"
+
+
+def _refs(ids: set[int] | None, refs: dict[int, Ref], folder: str) -> tuple[str, ...]:
+    """Same-epic refs first, then others by epic; by number within each."""
+    if not ids:
+        return ()
+    found = sorted(
+        (refs[i] for i in ids or ()), key=lambda r: (r[0] != folder, r[0], int(r[1]), r[1])
+    )
+    return tuple(_ref_text(ref, folder) for ref in found)
+
+
+def _extra(task: StoredTask, meta: Meta) -> dict[str, str]:
+    extra = dict(meta.extra)
+    for name, field in ((STARTED, "started_at"), (COMPLETED, "completed_at")):
+        value = task.times[field]
+        if value is not None:
+            extra[name] = format_time(value)
+    return extra
+
+
+def _checks(items: list[dict[str, object]]) -> tuple[Check, ...]:
+    return tuple(Check(str(item["text"]), bool(item["done"])) for item in items)
+
+
+def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> TaskDoc:
+    folder, ref = refs[task.id]
+    meta = task.meta or Meta()
+    content = task.content
+    assignee = None
+    if task.assignee_id is not None:
+        assignee = snapshot.emails.get(task.assignee_id, str(task.assignee_id))
+    created, updated = task.times["created_at"], task.times["updated_at"]
+    return TaskDoc(
+        ref=ref,
+        title=content["title"],
+        status=content["status"],
+        priority=content["priority"],
+        labels=task.labels,
+        assignee=assignee,
+        key=task.key,
+        description=content["description"],
+        tdd_requirements=content["tdd_requirements"],
+        technical_details=content["technical_details"],
+        acceptance_criteria=_checks(content["acceptance_criteria"]),
+        definition_of_done=_checks(content["definition_of_done"]),
+        size=content["estimate_size"],
+        hours=content["estimate_hours"],
+        parallel=content["parallel"],
+        depends_on=_refs(snapshot.deps.get(task.id), refs, folder),
+        conflicts_with=_refs(snapshot.conflicts.get(task.id), refs, folder),
+        created=None if created is None else format_time(created),
+        updated=None if updated is None else format_time(updated),
+        github=meta.github,
+        dependencies_note=meta.dependencies_note,
+        extra=_extra(task, meta),
+    )
+
+
+def documents(snapshot: Snapshot) -> tuple[list[EpicDoc], dict[str | None, list[TaskDoc]]]:
+    """Every epic, and every task by epic slug (None: no epic), in file order."""
+    progress = _progress(snapshot)
+    epics = sorted(snapshot.epics.values(), key=lambda e: e.slug)
+    refs = export_refs(snapshot)
+    tasks: dict[str | None, list[TaskDoc]] = defaultdict(list)
+    for task in snapshot.tasks.values():
+        tasks[snapshot.epic_slug(task.epic_id)].append(task_doc(task, snapshot, refs))
+    for docs in tasks.values():
+        docs.sort(key=lambda doc: (int(doc.ref), doc.ref))
+    return [epic_doc(epic, progress.get(epic.id, 0)) for epic in epics], dict(tasks)

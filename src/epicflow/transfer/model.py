@@ -1,0 +1,158 @@
+"""What an upload says (specs) and what the project holds (the snapshot): plain data, no I/O.
+
+Both readers (markdown, JSON bundle) turn an upload into specs; the planner compares specs with
+the snapshot; the writer applies the plan. Task contents use the column names of ``task``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+# Content columns of a task that an upload sets as written.
+TASK_CONTENT = (
+    "title",
+    "status",
+    "priority",
+    "description",
+    "tdd_requirements",
+    "technical_details",
+    "acceptance_criteria",
+    "definition_of_done",
+    "estimate_size",
+    "estimate_hours",
+    "parallel",
+)
+EPIC_CONTENT = ("title", "description", "status", "prd")
+TIME_FIELDS = ("created_at", "updated_at", "started_at", "completed_at")
+# Extra frontmatter keys export writes for fields the ccpm format lacks.
+STARTED, COMPLETED, PROGRESS = "started", "completed", "progress"
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What ccpm carries and epicflow has no column for (``github:``, unknown keys...)."""
+
+    github: str | None = None
+    dependencies_note: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return self.github is None and not self.dependencies_note and not self.extra
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task of an upload.
+
+    ``name`` is unique in the upload and is the report key (``pay/003``, or the task's key in a
+    JSON bundle); ``depends_on`` / ``conflicts_with`` hold names of the same kind. ``times``
+    holds the timestamps the upload gives; ``meta`` / ``path`` None mean "not given, keep".
+    """
+
+    name: str
+    file: str
+    where: str
+    epic: str | None
+    key: str | None
+    path: str | None
+    content: dict[str, Any]
+    labels: tuple[str, ...] = ()
+    assignee: str | None = None
+    depends_on: tuple[str, ...] = ()
+    conflicts_with: tuple[str, ...] = ()
+    times: Mapping[str, datetime | None] = field(default_factory=dict)
+    meta: Meta | None = None
+    from_markdown: bool = True
+
+    @property
+    def number_hint(self) -> int | None:
+        """The number of the key it was exported with: new tasks keep that order."""
+        if self.key is None:
+            return None
+        tail = self.key.rsplit("-", 1)[-1]
+        return int(tail) if tail.isdigit() else None
+
+
+@dataclass(frozen=True)
+class EpicSpec:
+    """One epic of an upload; ``content`` None: a folder without ``epic.md`` (keep or create)."""
+
+    slug: str
+    file: str
+    content: dict[str, Any] | None
+    times: Mapping[str, datetime | None] = field(default_factory=dict)
+    meta: Meta | None = None
+    from_markdown: bool = True
+
+
+@dataclass(frozen=True)
+class Upload:
+    epics: tuple[EpicSpec, ...]
+    tasks: tuple[TaskSpec, ...]
+    # How a name that is not in the upload is looked up in the project: markdown names are
+    # paths (`pay/003`), bundle names are task keys.
+    refs_by: Literal["path", "key"]
+
+
+@dataclass
+class StoredTask:
+    id: int
+    key: str
+    number: int
+    epic_id: int | None
+    content: dict[str, Any]
+    labels: tuple[str, ...]
+    assignee_id: uuid.UUID | None
+    times: dict[str, datetime | None]
+    version: int
+    claim: dict[str, Any]
+    path: str | None = None
+    meta: Meta | None = None  # None: no source row
+
+
+@dataclass
+class StoredEpic:
+    id: int
+    slug: str
+    content: dict[str, Any]
+    times: dict[str, datetime | None]
+    meta: Meta | None = None
+
+
+@dataclass
+class Snapshot:
+    """Everything of one project that import and export look at, loaded in a few queries."""
+
+    project_key: str
+    counter: int
+    tasks: dict[int, StoredTask]
+    epics: dict[int, StoredEpic]
+    deps: dict[int, set[int]]
+    conflicts: dict[int, set[int]]
+    emails: dict[uuid.UUID, str]  # members and current assignees
+    members: frozenset[uuid.UUID]
+
+    def epic_slug(self, epic_id: int | None) -> str | None:
+        return None if epic_id is None else self.epics[epic_id].slug
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601 text as written in a file; a date or a naive time is read as UTC.
+
+    Raises ValueError for text that is not a time, or one that falls outside years 1-9999 once
+    moved to UTC (``0001-01-01T00:00+01:00``)."""
+    try:
+        value = datetime.fromisoformat(text)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of range") from None
+
+
+def format_time(value: datetime) -> str:
+    """``2025-08-01T09:30:00Z``; fractions of a second only when there are some. (isoformat,
+    not strftime: strftime writes the year 1 as ``1``, which no reader takes back.)"""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

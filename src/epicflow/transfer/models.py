@@ -1,0 +1,44 @@
+"""What the ccpm format carries that epicflow has no column for, kept so a round trip is lossless.
+
+``task_source.path`` is the ``<epic-slug>/<file stem>`` a task was last imported from: re-import
+matches a file without ``key:`` by it, and export writes the task back under the same name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from epicflow.platform.models import Base
+
+MAX_PATH_CHARS = 120  # a slug (100) + "/" + a ref (10), with room to spare
+
+
+class TaskSource(Base):
+    __tablename__ = "task_source"
+    # Leads with project_id, so it also serves "every source row of a project".
+    __table_args__ = (UniqueConstraint("project_id", "path"),)
+
+    task_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    path: Mapped[str | None] = mapped_column(String(MAX_PATH_CHARS), nullable=True)
+    github: Mapped[str | None] = mapped_column(Text, nullable=True)
+    dependencies_note: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class EpicSource(Base):
+    __tablename__ = "epic_source"
+    __table_args__ = (Index("ix_epic_source_project", "project_id"),)
+
+    epic_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("epic.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    github: Mapped[str | None] = mapped_column(Text, nullable=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

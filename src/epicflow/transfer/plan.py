@@ -1,0 +1,197 @@
+"""Import planning: match the upload to the project, resolve refs, check the graph, diff. Pure.
+
+Everything an import can refuse is refused here, before anything is written. Rule 1 (acyclic)
+is checked on the whole project graph as it would be after the import, so an edge between an
+imported task and one already there cannot close a cycle either; rules 2-4 are not applied:
+import restores state as written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from epicflow.graph import find_any_cycle
+from epicflow.platform.errors import Conflict, Invalid
+from epicflow.tasks.schemas import MAX_EDGES
+from epicflow.transfer.epic_plan import EpicPlan, plan_epics
+from epicflow.transfer.model import Snapshot, StoredTask, TaskSpec, Upload
+from epicflow.transfer.paths import export_paths
+from epicflow.transfer.specs import invalid
+from epicflow.transfer.task_plan import TaskFacts, TaskPlan, plan_task
+
+LineOf = Callable[[str, str], int | None]  # (file, field) -> line
+
+
+@dataclass
+class Plan:
+    epics: list[EpicPlan]
+    tasks: list[TaskPlan]
+    first_number: int
+    new_tasks: int
+    known_ids: dict[str, int]  # every task of the project before the import, by key
+
+
+def _no_line(_file: str, _field: str) -> int | None:
+    return None
+
+
+class Planner:
+    def __init__(self, upload: Upload, snapshot: Snapshot, line_of: LineOf = _no_line) -> None:
+        self.upload = upload
+        self.snap = snapshot
+        self.line_of = line_of
+        self.by_key = {task.key: task for task in snapshot.tasks.values()}
+        self.by_path = {task.path: task for task in snapshot.tasks.values() if task.path}
+        self.paths = export_paths(snapshot)
+        self.by_export_path = {path: snapshot.tasks[i] for i, path in self.paths.items()}
+        self.people = {str(user_id): user_id for user_id in snapshot.members}
+        self.people |= {snapshot.emails[u]: u for u in snapshot.members if u in snapshot.emails}
+
+    def fail(self, spec: TaskSpec, field: str, message: str, code: str, **extra: Any) -> Invalid:
+        line = self.line_of(spec.file, field) if spec.from_markdown else None
+        if not spec.from_markdown:
+            message = f"{spec.where.removeprefix(spec.file + ': ')}: {message}"
+        return invalid(spec.file, line, message, code=code, **extra)
+
+    def plan(self, now: datetime) -> Plan:
+        epics = plan_epics(self.upload.epics, self.snap, now)
+        self._check_epics(
+            {plan.slug for plan in epics} | {e.slug for e in self.snap.epics.values()}
+        )
+        matches = self._match()
+        keys, numbers = self._keys(matches)
+        deps = {spec.name: self._refs(spec, "depends_on", keys) for spec in self.upload.tasks}
+        conflicts = self._conflicts(keys)
+        self._check_cycles(keys, deps)
+        tasks = []
+        for spec, stored in zip(self.upload.tasks, matches, strict=True):
+            facts = TaskFacts(
+                key=keys[spec.name],
+                number=stored.number if stored else numbers[spec.name],
+                assignee_id=self._assignee(spec, stored),
+                deps=deps[spec.name],
+                conflicts=conflicts[spec.name],
+                export_path=None if stored is None else self.paths[stored.id],
+            )
+            tasks.append(plan_task(spec, stored, facts, self.snap, now))
+        known = {task.key: task.id for task in self.snap.tasks.values()}
+        return Plan(epics, tasks, self.snap.counter + 1, len(numbers), known)
+
+    def _check_epics(self, known: set[str]) -> None:
+        for spec in self.upload.tasks:
+            if spec.epic is not None and spec.epic not in known:
+                raise self.fail(spec, "epic", f"unknown epic {spec.epic!r}", "unknown_epic")
+
+    def _take(self, taken: dict[int, TaskSpec], stored: StoredTask, spec: TaskSpec) -> None:
+        other = taken.get(stored.id)
+        if other is not None:
+            message = f"the same task ({stored.key}) as {other.where}"
+            raise self.fail(spec, "key", message, "duplicate_task")
+        taken[stored.id] = spec
+
+    def _match(self) -> list[StoredTask | None]:
+        """By ``key`` when the key is the project's, else by the path of an earlier import."""
+        specs = self.upload.tasks
+        matches: list[StoredTask | None] = [None] * len(specs)
+        taken: dict[int, TaskSpec] = {}
+        for index, spec in enumerate(specs):
+            stored = self.by_key.get(spec.key) if spec.key else None
+            if stored is not None:
+                self._take(taken, stored, spec)
+                matches[index] = stored
+        paths: dict[str, TaskSpec] = {}
+        for index, spec in enumerate(specs):
+            if spec.path is None:
+                continue
+            if spec.path in paths:
+                raise self.fail(spec, "key", f"path {spec.path} appears twice", "duplicate_task")
+            paths[spec.path] = spec
+            stored = self.by_path.get(spec.path)
+            if matches[index] is None and stored is not None and stored.id not in taken:
+                self._take(taken, stored, spec)
+                matches[index] = stored
+        return matches
+
+    def _keys(self, matches: list[StoredTask | None]) -> tuple[dict[str, str], dict[str, int]]:
+        """Each upload name's key; new tasks are numbered in the order of the keys they were
+        exported with, then in upload order."""
+        specs = self.upload.tasks
+        new = [i for i, stored in enumerate(matches) if stored is None]
+        new.sort(key=lambda i: (specs[i].number_hint is None, specs[i].number_hint or 0, i))
+        numbers = {specs[i].name: self.snap.counter + 1 + pos for pos, i in enumerate(new)}
+        keys = {name: f"{self.snap.project_key}-{n}" for name, n in numbers.items()}
+        for spec, stored in zip(specs, matches, strict=True):
+            if stored is not None:
+                keys[spec.name] = stored.key
+        return keys, numbers
+
+    def _resolve(self, spec: TaskSpec, field: str, name: str, keys: dict[str, str]) -> str:
+        if name in keys:
+            return keys[name]
+        lookup = self.by_key if self.upload.refs_by == "key" else self.by_export_path
+        stored = lookup.get(name)
+        if stored is None:
+            message = f"{field} names {name}, which is neither in the upload nor in the project"
+            raise self.fail(spec, field, message, "unknown_task", ref=name)
+        return stored.key
+
+    def _refs(self, spec: TaskSpec, field: str, keys: dict[str, str]) -> frozenset[str]:
+        refs = getattr(spec, field)
+        if len(refs) > MAX_EDGES:
+            raise self.fail(spec, field, f"more than {MAX_EDGES} entries", "too_many_refs")
+        resolved = frozenset(self._resolve(spec, field, name, keys) for name in refs)
+        if keys[spec.name] in resolved:
+            raise self.fail(spec, field, f"the task names itself in {field}", "self_reference")
+        return resolved
+
+    def _conflicts(self, keys: dict[str, str]) -> dict[str, frozenset[str]]:
+        """Conflicts are symmetric: naming a task of the upload names it from both sides."""
+        listed = {s.name: self._refs(s, "conflicts_with", keys) for s in self.upload.tasks}
+        name_of = {key: name for name, key in keys.items()}
+        both: dict[str, set[str]] = {name: set(found) for name, found in listed.items()}
+        for name, found in listed.items():
+            for key in found:
+                if key in name_of:
+                    both[name_of[key]].add(keys[name])
+        return {name: frozenset(found) for name, found in both.items()}
+
+    def _check_cycles(self, keys: dict[str, str], deps: dict[str, frozenset[str]]) -> None:
+        tasks = self.snap.tasks
+        graph: dict[str, list[str]] = {
+            task.key: [tasks[dep].key for dep in self.snap.deps.get(task.id, ())]
+            for task in tasks.values()
+        }
+        for name, found in deps.items():
+            graph[keys[name]] = sorted(found)
+        cycle = find_any_cycle(graph)
+        if cycle is None:
+            return
+        specs = {keys[spec.name]: spec for spec in self.upload.tasks}
+        named = [specs[key].name if key in specs else key for key in cycle]
+        first = next(specs[key] for key in cycle if key in specs)
+        line = self.line_of(first.file, "depends_on") if first.from_markdown else None
+        raise Conflict(
+            f"{first.file}: the dependencies close a cycle: {' → '.join(named)}.",
+            code="dependency_cycle",
+            cycle=named,
+            file=first.file,
+            line=line,
+        )
+
+    def _assignee(self, spec: TaskSpec, stored: StoredTask | None) -> uuid.UUID | None:
+        """An e-mail or a user id of a project member (or of whoever the task has now)."""
+        if spec.assignee is None:
+            return None
+        wanted = spec.assignee.strip().lower()
+        found = self.people.get(wanted)
+        if found is not None:
+            return found
+        current = None if stored is None else stored.assignee_id
+        if current is not None and wanted in (str(current), self.snap.emails.get(current)):
+            return current
+        message = f"assignee {spec.assignee!r} is not a member of the project"
+        raise self.fail(spec, "assignee", message, "unknown_user")

@@ -1,0 +1,176 @@
+"""The import report, and the JSON bundle as import reads it (the same caps as the task API)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+
+from epicflow.epics.schemas import EpicStatus
+from epicflow.platform.types import LongText, RequestModel, Slug, TaskKey, Title
+from epicflow.tasks.schemas import (
+    MAX_CHECKS,
+    MAX_LABELS,
+    Checks,
+    Estimate,
+    Keys,
+    Labels,
+    Priority,
+    TaskStatus,
+)
+
+MAX_BUNDLE_EPICS = 10_000
+MAX_BUNDLE_TASKS = 100_000
+MAX_EXTRA_KEYS = 100
+
+SourcePath = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*/[0-9]{1,10}$", max_length=120)
+]
+ExtraKey = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+AssigneeText = Annotated[str, StringConstraints(min_length=1, max_length=254)]
+
+
+class ImportCounts(BaseModel):
+    epics: int = 0
+    tasks: int = 0
+
+
+class ImportReport(BaseModel):
+    """What an import did (or, with ``dry_run``, would do).
+
+    ``tasks`` maps each task of the upload to its key: ``"<epic-slug>/<file stem>"`` for
+    markdown, the task's key in the bundle for JSON. In a dry run the keys of new tasks are the
+    ones the next real import would hand out, unless other tasks are created in between.
+    """
+
+    dry_run: bool
+    created: ImportCounts
+    updated: ImportCounts
+    unchanged: ImportCounts
+    tasks: dict[str, str]
+
+
+class TaskContent(RequestModel):
+    """A task's own fields, checked with the caps of the task API."""
+
+    title: Title
+    status: TaskStatus = TaskStatus.open
+    priority: Priority = 2
+    labels: Labels = Field(default_factory=list)
+    description: LongText = ""
+    tdd_requirements: LongText = ""
+    technical_details: LongText = ""
+    acceptance_criteria: Checks = Field(default_factory=list)
+    definition_of_done: Checks = Field(default_factory=list)
+    estimate: Estimate = Field(default_factory=Estimate)
+    parallel: bool = True
+
+
+# Markdown has been through the parser's character checks (no control characters other than tab
+# and newline, no lone surrogates), so its fields skip the API types' per-character scan (the
+# slow part of validating 10,000 tasks) and keep their limits: the same lengths, counts and
+# shapes, and no tab where the API takes one line.
+_OneLine = r"^[^\t]*$"
+MdTitle = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_OneLine)
+]
+MdText = Annotated[str, StringConstraints(max_length=100_000)]
+MdLabel = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[^\s,]+$")]
+MdItem = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=_OneLine)
+]
+
+
+class MdCheck(RequestModel):
+    text: MdItem
+    done: bool = False
+
+
+class MarkdownTaskContent(RequestModel):
+    """``TaskContent`` for text the markdown parser has already checked character by character."""
+
+    title: MdTitle
+    status: TaskStatus = TaskStatus.open
+    priority: Priority = 2
+    labels: Annotated[list[MdLabel], Field(max_length=MAX_LABELS)] = Field(default_factory=list)
+    description: MdText = ""
+    tdd_requirements: MdText = ""
+    technical_details: MdText = ""
+    acceptance_criteria: Annotated[list[MdCheck], Field(max_length=MAX_CHECKS)] = Field(
+        default_factory=list
+    )
+    definition_of_done: Annotated[list[MdCheck], Field(max_length=MAX_CHECKS)] = Field(
+        default_factory=list
+    )
+    estimate: Estimate = Field(default_factory=Estimate)
+    parallel: bool = True
+
+
+class EpicContent(RequestModel):
+    title: Title
+    description: LongText = ""
+    status: EpicStatus = EpicStatus.backlog
+    prd: LongText | None = None
+
+
+class TaskSourceIn(RequestModel):
+    """What the ccpm format carries that a task has no field for; kept for a lossless trip."""
+
+    path: SourcePath | None = None
+    github: LongText | None = None
+    dependencies_note: LongText = ""
+    extra: Annotated[dict[ExtraKey, LongText], Field(max_length=MAX_EXTRA_KEYS)] = Field(
+        default_factory=dict
+    )
+
+
+class EpicSourceIn(RequestModel):
+    github: LongText | None = None
+    extra: Annotated[dict[ExtraKey, LongText], Field(max_length=MAX_EXTRA_KEYS)] = Field(
+        default_factory=dict
+    )
+
+
+class BundleTask(TaskContent):
+    """A task as ``export?format=json`` writes it. Server-owned members (``version``,
+    ``claimed_by``, ``ready``...) are accepted and ignored."""
+
+    key: TaskKey
+    epic: Slug | None = None
+    assignee: AssigneeText | None = None
+    depends_on: Keys = Field(default_factory=list)
+    conflicts_with: Keys = Field(default_factory=list)
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    started_at: AwareDatetime | None = None
+    completed_at: AwareDatetime | None = None
+    ccpm: TaskSourceIn | None = None
+    project: Any = None
+    claimed_by: Any = None
+    lease_expires_at: Any = None
+    version: Any = None
+    ready: Any = None
+    blocked_by: Any = None
+
+
+class BundleEpic(EpicContent):
+    slug: Slug
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    ccpm: EpicSourceIn | None = None
+    counts: Any = None
+    progress: Any = None
+    hours_total: Any = None
+    hours_done: Any = None
+
+
+class Bundle(RequestModel):
+    """``{project, epics, tasks}``; ``project`` says where it came from and is not imported."""
+
+    project: Any = None
+    epics: Annotated[list[BundleEpic], Field(max_length=MAX_BUNDLE_EPICS)] = Field(
+        default_factory=list
+    )
+    tasks: Annotated[list[BundleTask], Field(max_length=MAX_BUNDLE_TASKS)] = Field(
+        default_factory=list
+    )
