@@ -69,18 +69,18 @@ async def ready(
     return FastJSONResponse({"items": items, "next_cursor": more})
 
 
-@router.get("/plan", responses=READ_ERRORS)
+@router.get("/plan", response_model=dict[str, Any], responses=READ_ERRORS)
 async def project_plan(
     access: ProjectMember,
     session: SessionDep,
     context: ContextDep,
     epic: Slug | None = None,
     workers: Annotated[int | None, Query(ge=1, le=1000)] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Waves of work that can run together, the critical path with each task's earliest and
     latest start and slack, and the projected hours with `workers` people or agents."""
     nodes = await project_nodes(session, access.project.id, context.now(), epic=epic)
-    return plan(nodes, workers).to_dict()
+    return FastJSONResponse(plan(nodes, workers).to_dict())
 
 
 @router.get(
@@ -107,9 +107,10 @@ async def project_graph(
     return FastJSONResponse(to_json(nodes))
 
 
-@router.get("/lint", responses=READ_ERRORS)
+@router.get("/lint", response_model=dict[str, Any], responses=READ_ERRORS)
 async def project_lint(
     access: ProjectMember, session: SessionDep, context: ContextDep, epic: Slug | None = None
-) -> dict[str, Any]:
+) -> Response:
     """Task-quality findings (INVEST, small verb-led tasks) with a score per task and epic."""
-    return lint(await lint_tasks(session, access.project.id, context.now(), epic=epic)).to_dict()
+    report = lint(await lint_tasks(session, access.project.id, context.now(), epic=epic))
+    return FastJSONResponse(report.to_dict())

@@ -58,22 +58,35 @@ async def project_nodes(
     )
     if epic is not None:
         query = query.where(Epic.slug == epic)
-    rows = (await session.execute(query)).all()
+    rows = (await session.execute(query)).tuples().all()
+    # Positional unpacking: reading fields by name costs more than the rest on 100k rows.
     return [
         Node(
-            key=row.key,
-            number=row.number,
-            status=row.status,
-            priority=row.priority,
-            epic=row.slug,
-            parallel=row.parallel,
-            hours=float(row.hours),
-            depends_on=tuple(deps.get(row.id, ())),
-            conflicts_with=tuple(conflicts.get(row.id, ())),
-            claimed=is_claimed(row.claimed_by, row.lease_expires_at, now),
-            title=row.title,
+            key=key,
+            number=number,
+            status=status,
+            priority=priority,
+            epic=slug,
+            parallel=parallel,
+            hours=float(hours),
+            depends_on=tuple(deps.get(task_id, ())),
+            conflicts_with=tuple(conflicts.get(task_id, ())),
+            claimed=is_claimed(claimed_by, lease_expires_at, now),
+            title=title,
         )
-        for row in rows
+        for (
+            task_id,
+            key,
+            number,
+            status,
+            priority,
+            slug,
+            parallel,
+            hours,
+            title,
+            claimed_by,
+            lease_expires_at,
+        ) in rows
     ]
 
 

@@ -73,7 +73,7 @@ class Sort:
         return ("-" if self.descending else "") + self.name
 
 
-def unresolved_dependency() -> ColumnElement[bool]:
+def _unresolved_dependency() -> ColumnElement[bool]:
     dep = aliased(Task)
     return exists(
         select(1)
@@ -106,19 +106,28 @@ def _exclusive_clash() -> ColumnElement[bool]:
     )
 
 
+# Built once: constructing these correlated subqueries (aliases and all) costs milliseconds,
+# and the claim path asks for them on every claim.
+UNRESOLVED_DEPENDENCY = _unresolved_dependency()
+_FREE_TO_START = and_(
+    Task.status == "open",
+    not_(UNRESOLVED_DEPENDENCY),
+    not_(_conflict_running()),
+    not_(_exclusive_clash()),
+)
+
+
+def unresolved_dependency() -> ColumnElement[bool]:
+    return UNRESOLVED_DEPENDENCY
+
+
 def ready_condition(now: datetime) -> ColumnElement[bool]:
     """SPEC rule 5 in SQL, for filtering and paging; `graph.Graph.is_ready` is the same rule for
     a single task, and the tests hold the two to agree."""
     unclaimed = or_(
         Task.claimed_by.is_(None), Task.lease_expires_at.is_(None), Task.lease_expires_at <= now
     )
-    return and_(
-        Task.status == "open",
-        unclaimed,
-        not_(unresolved_dependency()),
-        not_(_conflict_running()),
-        not_(_exclusive_clash()),
-    )
+    return and_(_FREE_TO_START, unclaimed)
 
 
 def _search(dialect: str, q: str) -> ColumnElement[bool]:
