@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PROJECT_ENVIRONMENT=/app/.venv
 
-RUN python -m pip install --no-cache-dir uv==0.9.11 \
+RUN python -m pip install --no-cache-dir uv==0.13.9 \
     && useradd --create-home --uid 10001 epicflow
 
 WORKDIR /app
