@@ -13,7 +13,7 @@ from fastapi.responses import ORJSONResponse
 
 from epicflow.api import api_router
 from epicflow.auth.security import use_test_hashing
-from epicflow.claims.jobs import run_sweeper
+from epicflow.ops.jobs import run_periodic_jobs
 from epicflow.ops.routes import router as ops_router
 from epicflow.platform.clock import Clock, utcnow
 from epicflow.platform.context import AppContext
@@ -38,7 +38,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sweeper = None
         if settings.lease_sweep_seconds > 0:
-            sweeper = asyncio.create_task(run_sweeper(db, clock, settings.lease_sweep_seconds))
+            sweeper = asyncio.create_task(
+                run_periodic_jobs(db, clock, settings.lease_sweep_seconds)
+            )
         yield
         if sweeper is not None:
             sweeper.cancel()

@@ -6,7 +6,6 @@ conditional UPDATE that only one of them can win.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from epicflow.claims.repository import expire_leases
@@ -38,13 +37,3 @@ async def sweep_expired_leases(db: Database, clock: Clock) -> int:
     if expired:
         log.info("leases expired", extra={"job": SWEEPER, "count": len(expired)})
     return len(expired)
-
-
-async def run_sweeper(db: Database, clock: Clock, interval: float) -> None:
-    """Sweep forever, every `interval` seconds; a failed sweep is logged and retried."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await sweep_expired_leases(db, clock)
-        except Exception as exc:  # a database outage must not end the loop
-            log.warning("lease sweep failed", extra={"job": SWEEPER, "error": type(exc).__name__})
