@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,7 +100,3 @@ async def get_api_token(session: AsyncSession, user_id: uuid.UUID, token_id: uui
     if token is None or token.user_id != user_id:
         raise NotFound("No such API token.")
     return token
-
-
-async def count_users(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.count()).select_from(User))).scalar_one())

@@ -176,12 +176,6 @@ def check_active(user: User | None) -> User:
     return user
 
 
-async def resolve_bearer(session: AsyncSession, token: str, *, key: str, now: datetime) -> User:
-    """The user behind an access JWT or an `efp_` API token; anything else is a 401."""
-    user_id = await bearer_subject(session, token, key=key, now=now)
-    return check_active(await repo.find_user(session, user_id))
-
-
 async def _api_token_user(session: AsyncSession, token: str, now: datetime) -> uuid.UUID:
     row = await repo.find_api_token(session, hash_token(token))
     if row is None or row.revoked_at is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
@@ -25,8 +25,3 @@ def readable_errors() -> Iterator[None]:
     except OSError as exc:
         err.print(f"error: {type(exc).__name__}: {exc}")
         raise typer.Exit(EXIT_INVALID) from None
-
-
-def run_readably(action: Callable[[], None]) -> None:
-    with readable_errors():
-        action()

@@ -54,11 +54,6 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def _safe_input(value: Any) -> Any:
-    """Echo small scalar inputs only: never a large body, a password or a secret back."""
-    return value if isinstance(value, int | float | bool) or value is None else None
-
-
 # A body with thousands of bad or unknown fields (or huge field names) must not turn into a
 # larger error document: report the first few, each location part cut short.
 MAX_REPORTED_ERRORS = 50

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-MAX_INT = 2**31 - 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -65,7 +64,6 @@ Email = Annotated[
 ]
 ProjectKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)]
-BoundedInt = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
 Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
 
 
