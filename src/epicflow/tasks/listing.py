@@ -27,7 +27,7 @@ from epicflow.epics.models import Epic
 from epicflow.platform.errors import Invalid
 from epicflow.platform.pagination import cursor_datetime, decode_cursor, encode_cursor
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.sql import RESOLVED
+from epicflow.tasks.sql import unresolved
 
 SORTS = {
     "priority": Task.priority,
@@ -79,7 +79,7 @@ def _unresolved_dependency() -> ColumnElement[bool]:
         select(1)
         .select_from(TaskEdge)
         .join(dep, dep.id == TaskEdge.depends_on_id)
-        .where(TaskEdge.task_id == Task.id, dep.status.not_in(RESOLVED))
+        .where(TaskEdge.task_id == Task.id, unresolved(dep.status))
     )
 
 
@@ -121,13 +121,42 @@ def unresolved_dependency() -> ColumnElement[bool]:
     return UNRESOLVED_DEPENDENCY
 
 
-def ready_condition(now: datetime) -> ColumnElement[bool]:
-    """SPEC rule 5 in SQL, for filtering and paging; `graph.Graph.is_ready` is the same rule for
-    a single task, and the tests hold the two to agree."""
-    unclaimed = or_(
+def _unclaimed(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    return or_(
         Task.claimed_by.is_(None), Task.lease_expires_at.is_(None), Task.lease_expires_at <= now
     )
-    return and_(_FREE_TO_START, unclaimed)
+
+
+def ready_condition(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """SPEC rule 5 in SQL, for filtering and paging; `graph.Graph.is_ready` is the same rule for
+    a single task, and the tests hold the two to agree."""
+    return and_(_FREE_TO_START, _unclaimed(now))
+
+
+def _unresolved_count() -> ColumnElement[int]:
+    dep = aliased(Task)
+    return (
+        select(func.count())
+        .select_from(TaskEdge)
+        .join(dep, dep.id == TaskEdge.depends_on_id)
+        .where(TaskEdge.task_id == Task.id, unresolved(dep.status))
+        .scalar_subquery()
+    )
+
+
+# The dependency test as a per-row count: in a select list PostgreSQL may answer a NOT EXISTS
+# by hashing every edge of the project, which costs a whole page of tasks many times over.
+_FREE_TO_START_PER_ROW = and_(
+    Task.status == "open",
+    _unresolved_count() == 0,
+    not_(_conflict_running()),
+    not_(_exclusive_clash()),
+)
+
+
+def ready_flag(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """`ready_condition` as a column of a page of tasks, checked row by row."""
+    return and_(_FREE_TO_START_PER_ROW, _unclaimed(now))
 
 
 def _search(dialect: str, q: str) -> ColumnElement[bool]:
@@ -179,7 +208,7 @@ def _graph_conditions(filters: TaskFilters, now: datetime) -> list[ColumnElement
         ready = ready_condition(now)
         conditions.append(ready if filters.ready else not_(ready))
     if filters.blocked is not None:
-        blocked = and_(Task.status.not_in(RESOLVED), unresolved_dependency())
+        blocked = and_(unresolved(Task.status), unresolved_dependency())
         conditions.append(blocked if filters.blocked else not_(blocked))
     return conditions
 
@@ -226,8 +255,10 @@ def list_query(
     return query.order_by(column, Task.number).limit(limit)
 
 
-def next_cursor(sort: Sort, row: Any) -> str:
-    value = getattr(row, "number" if sort.name == "key" else sort.name)
+def next_cursor(sort: Sort, view: dict[str, Any]) -> str:
+    """The cursor after `view`, the last task view of a page."""
+    number = int(view["key"].rsplit("-", 1)[1])
+    value = number if sort.name == "key" else view[sort.name]
     if isinstance(value, datetime):
         value = value.isoformat()
-    return encode_cursor([sort.spec, value, row.number])
+    return encode_cursor([sort.spec, value, number])

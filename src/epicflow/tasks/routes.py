@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import AwareDatetime
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.events import service as events
@@ -27,7 +28,7 @@ from epicflow.tasks.listing import Sort, TaskFilters, list_query, next_cursor
 from epicflow.tasks.models import Task
 from epicflow.tasks.repository import task_not_found
 from epicflow.tasks.schemas import TaskIn, TaskOut, TaskStatus, TaskUpdate
-from epicflow.tasks.views import TASK_COLUMNS, task_views
+from epicflow.tasks.views import dialect_of, views_by_id, views_by_key
 
 router = APIRouter(tags=["tasks"])
 IfMatch = Annotated[
@@ -38,10 +39,9 @@ MAX_REPEATS = 20
 
 
 async def task_view(
-    session: AsyncSession, access: ProjectAccess, task_id: int, now: object
+    session: AsyncSession, access: ProjectAccess, task_id: int, now: datetime
 ) -> dict[str, object]:
-    rows = (await session.execute(TASK_COLUMNS.where(Task.id == task_id))).all()
-    (view,) = await task_views(session, access.project.key, rows, now)  # type: ignore[arg-type]
+    (view,) = await views_by_id(session, [task_id], access.project.key, now)
     return view
 
 
@@ -51,9 +51,7 @@ async def task_views_by_key(
     """Views of `keys`, in that order."""
     if not keys:
         return []
-    query = TASK_COLUMNS.where(Task.project_id == access.project.id, Task.key.in_(keys))
-    rows = (await session.execute(query)).all()
-    views = {view["key"]: view for view in await task_views(session, access.project.key, rows, now)}
+    views = await views_by_key(session, access.project.id, keys, access.project.key, now)
     missing = [key for key in keys if key not in views]
     if missing:
         raise task_not_found(missing[0])
@@ -124,13 +122,21 @@ async def list_tasks(
         updated_since=updated_since,
     )
     now = context.now()
-    dialect = session.bind.dialect.name
+    dialect = dialect_of(session)
     query = list_query(
-        TASK_COLUMNS, access.project.id, filters, order, cursor, limit + 1, dialect=dialect, now=now
+        select(Task.id),
+        access.project.id,
+        filters,
+        order,
+        cursor,
+        limit + 1,
+        dialect=dialect,
+        now=now,
     )
-    rows = (await session.execute(query)).all()
-    items = await task_views(session, access.project.key, rows[:limit], now)
-    more = next_cursor(order, rows[limit - 1]) if len(rows) > limit else None
+    ids = list((await session.execute(query)).scalars())
+    items = await views_by_id(session, ids[:limit], access.project.key, now)
+    # A task deleted between the two reads drops out of the page; the cursor still holds.
+    more = next_cursor(order, items[-1]) if len(ids) > limit and items else None
     return FastJSONResponse({"items": items, "next_cursor": more})
 
 

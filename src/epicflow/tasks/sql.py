@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy.orm import QueryableAttribute
 
 from epicflow.tasks.models import Task
 
 RESOLVED = ("done", "cancelled")
+
+
+def unresolved(status: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[bool]:
+    """`status NOT IN RESOLVED` with plain parameters: an expanding IN is re-rendered on every
+    execution, and this condition sits in every hot read."""
+    return and_(*(status != value for value in RESOLVED))
 
 
 def effective_hours() -> ColumnElement[float]:

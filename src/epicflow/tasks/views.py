@@ -1,196 +1,201 @@
-"""The read side of tasks: rows plus their edges, labels and derived readiness, as JSON-ready
-dicts, in a constant number of queries however many tasks a page holds."""
+"""The read side of tasks: one SQL statement returns each task with its edges, labels and derived
+readiness, so a page of any size costs one query and no graph building in Python.
+
+The statement is built once per dialect. Lists of keys are aggregated in SQL as JSON text in
+key-number order (PostgreSQL `json_agg … ORDER BY`; SQLite `json_group_array` over an ordered
+derived table), `ready` is SPEC rule 5 in SQL (`listing.ready_flag`, held equal to
+`graph.Graph.is_ready` by the tests) and `blocked_by` the unresolved dependencies. Execute with
+`{"now": …}`: leases are live until then.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, Row, String, bindparam, func, literal, select, union_all
+import orjson
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Row,
+    ScalarSelect,
+    Select,
+    String,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from epicflow.epics.models import Epic
-from epicflow.graph import Graph, Node
+from epicflow.platform.models import UTCDateTime
+from epicflow.tasks.listing import ready_flag
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.repository import is_claimed
+from epicflow.tasks.sql import unresolved
 
-Ref = tuple[str, int, str]  # key, number, status
-
-
-@dataclass
-class Related:
-    """What a page of tasks links to, gathered by one UNION query."""
-
-    edges: dict[int, list[Ref]] = field(default_factory=lambda: defaultdict(list))
-    conflicts: dict[int, list[Ref]] = field(default_factory=lambda: defaultdict(list))
-    labels: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
-    running: list[Node] = field(default_factory=list)
+NOW = bindparam("now", type_=UTCDateTime)
 
 
-def _build_related_query() -> Any:
-    """Built once: the page's task ids and epic ids are expanding parameters."""
-    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
-    epic_ids: BindParameter[list[int]] = bindparam("epic_ids", expanding=True)
-    other = aliased(Task)
-    no_label = literal(None, String).label("label")
+def _json_list(
+    dialect: str,
+    value: QueryableAttribute[Any],
+    order: QueryableAttribute[Any],
+    source: Select[Any],
+) -> ScalarSelect[Any]:
+    """A correlated scalar subquery: `value` of each row of `source`, in `order`, as JSON text."""
+    if dialect == "postgresql":
+        ordered = func.json_agg(aggregate_order_by(value, order))
+        return source.with_only_columns(func.coalesce(cast(ordered, Text), "[]")).scalar_subquery()
+    inner = source.with_only_columns(value.label("v")).order_by(order).correlate(Task).subquery()
+    return select(func.json_group_array(inner.c.v)).scalar_subquery()
 
-    def refs(kind: str, owner: Any, join_on: Any, where: Any) -> Any:
-        columns = (other.key, other.number, other.status, no_label, other.parallel)
-        kind_column = literal(kind).label("kind")
-        return select(kind_column, owner.label("owner"), *columns).select_from(join_on).where(where)
 
-    return union_all(
-        refs(
-            "d",
-            TaskEdge.task_id,
-            TaskEdge.__table__.join(other, other.id == TaskEdge.depends_on_id),
-            TaskEdge.task_id.in_(ids),
-        ),
-        refs(
-            "c",
-            TaskConflict.low_id,
-            TaskConflict.__table__.join(other, other.id == TaskConflict.high_id),
-            TaskConflict.low_id.in_(ids),
-        ),
-        refs(
-            "c",
-            TaskConflict.high_id,
-            TaskConflict.__table__.join(other, other.id == TaskConflict.low_id),
-            TaskConflict.high_id.in_(ids),
-        ),
-        select(
-            literal("l"),
-            TaskLabel.task_id,
-            literal(None, String),
-            literal(None, Integer),
-            literal(None, String),
-            TaskLabel.label,
-            literal(None, Boolean),
-        ).where(TaskLabel.task_id.in_(ids)),
-        # Exclusivity only asks whether a parallel or an exclusive task of the epic runs, so one
-        # running task of each kind per epic stands for all of them.
-        select(
-            literal("r"),
-            other.epic_id,
-            func.min(other.key),
-            func.min(other.number),
-            literal("in_progress"),
-            literal(None, String),
-            other.parallel,
-        )
-        .where(
-            other.project_id == bindparam("project_id"),
-            other.status == "in_progress",
-            other.epic_id.in_(epic_ids),
-        )
-        .group_by(other.epic_id, other.parallel),
+def _dependencies(dialect: str, *, unresolved_only: bool) -> ScalarSelect[Any]:
+    dep = aliased(Task, name="dep")
+    source = (
+        select(dep.key)
+        .select_from(TaskEdge)
+        .join(dep, dep.id == TaskEdge.depends_on_id)
+        .where(TaskEdge.task_id == Task.id)
     )
+    if unresolved_only:
+        source = source.where(unresolved(dep.status))
+    return _json_list(dialect, dep.key, dep.number, source)
 
 
-RELATED = _build_related_query()
+def _conflicts(dialect: str) -> ScalarSelect[Any]:
+    other = aliased(Task, name="partner")
+    partners = union_all(
+        select(TaskConflict.high_id).where(TaskConflict.low_id == Task.id).correlate(Task),
+        select(TaskConflict.low_id).where(TaskConflict.high_id == Task.id).correlate(Task),
+    )
+    source = select(other.key).where(other.id.in_(partners))
+    return _json_list(dialect, other.key, other.number, source)
 
 
-async def _related(
-    session: AsyncSession, project_id: uuid.UUID, ids: list[int], epic_ids: list[int]
-) -> Related:
-    related = Related()
-    for kind, owner, key, number, status, label, parallel in (
-        await session.execute(RELATED, {"ids": ids, "epic_ids": epic_ids, "project_id": project_id})
-    ).tuples():
-        if kind == "d":
-            related.edges[owner].append((key, number, status))
-        elif kind == "c":
-            related.conflicts[owner].append((key, number, status))
-        elif kind == "l":
-            related.labels[owner].append(label)
-        else:
-            related.running.append(
-                Node(key=key, number=number, status=status, epic=str(owner), parallel=parallel)
-            )
-    return related
+def _labels(dialect: str) -> ScalarSelect[Any]:
+    source = select(TaskLabel.label).where(TaskLabel.task_id == Task.id)
+    return _json_list(dialect, TaskLabel.label, TaskLabel.label, source)
 
 
-def _sorted_keys(refs: list[Ref]) -> list[str]:
-    return [key for key, _number, _status in sorted(refs, key=lambda ref: ref[1])]
+@cache
+def view_query(dialect: str) -> Select[Any]:
+    """Every task column, the epic's slug and the derived lists and flags; add WHERE, ORDER BY
+    and LIMIT as needed."""
+    return select(
+        Task.__table__,
+        Epic.slug.label("epic_slug"),
+        _labels(dialect).label("labels_json"),
+        _dependencies(dialect, unresolved_only=False).label("depends_on_json"),
+        _dependencies(dialect, unresolved_only=True).label("blocked_by_json"),
+        _conflicts(dialect).label("conflicts_with_json"),
+        ready_flag(NOW).label("is_ready"),
+    ).outerjoin(Epic, Epic.id == Task.epic_id)
 
 
-def _graph(
-    rows: Sequence[Row[Any]],
-    edges: dict[int, list[Ref]],
-    conflicts: dict[int, list[Ref]],
-    running: list[Node],
-    now: datetime,
-) -> Graph:
-    nodes: dict[str, Node] = {}
-    for refs in (*edges.values(), *conflicts.values()):
-        for key, number, status in refs:
-            nodes.setdefault(key, Node(key=key, number=number, status=status))
-    nodes.update((node.key, node) for node in running)
-    for row in rows:
-        nodes[row.key] = Node(
-            key=row.key,
-            number=row.number,
-            status=row.status,
-            epic=None if row.epic_id is None else str(row.epic_id),
-            parallel=row.parallel,
-            depends_on=tuple(key for key, _n, _s in edges.get(row.id, ())),
-            conflicts_with=tuple(key for key, _n, _s in conflicts.get(row.id, ())),
-            claimed=is_claimed(row.claimed_by, row.lease_expires_at, now),
-        )
-    return Graph(nodes.values())
+# Column names of `view_query`, in order: rows are read by position (a Row's attribute lookup
+# costs about a microsecond, and a page reads some 1,500 of them).
+VIEW_NAMES = tuple(column.key for column in view_query("sqlite").selected_columns)
 
 
-async def task_views(
-    session: AsyncSession, project_key: str, rows: Sequence[Row[Any]], now: datetime
-) -> list[dict[str, Any]]:
-    """JSON-ready views of `rows` (selected with `TASK_COLUMNS`), with one more query."""
-    if not rows:
-        return []
-    ids = [row.id for row in rows]
-    epic_ids = sorted({row.epic_id for row in rows if row.epic_id is not None})
-    related = await _related(session, rows[0].project_id, ids, epic_ids)
-    graph = _graph(rows, related.edges, related.conflicts, related.running, now)
-    return [_view(row, project_key, related, graph) for row in rows]
-
-
-def _view(row: Row[Any], project_key: str, related: Related, graph: Graph) -> dict[str, Any]:
+def to_view(row: Row[Any] | tuple[Any, ...], project_key: str) -> dict[str, Any]:
+    """The Task shape of one row of `view_query`."""
+    loads = orjson.loads
+    r = dict(zip(VIEW_NAMES, row, strict=True))
+    assignee = r["assignee_id"]
     return {
-        "key": row.key,
+        "key": r["key"],
         "project": project_key,
-        "epic": row.epic_slug,
-        "title": row.title,
-        "status": row.status,
-        "priority": row.priority,
-        "labels": sorted(related.labels.get(row.id, ())),
-        "assignee": None if row.assignee_id is None else str(row.assignee_id),
-        "description": row.description,
-        "tdd_requirements": row.tdd_requirements,
-        "technical_details": row.technical_details,
-        "acceptance_criteria": row.acceptance_criteria,
-        "definition_of_done": row.definition_of_done,
-        "estimate": {"size": row.estimate_size, "hours": row.estimate_hours},
-        "parallel": row.parallel,
-        "depends_on": _sorted_keys(related.edges.get(row.id, [])),
-        "conflicts_with": _sorted_keys(related.conflicts.get(row.id, [])),
-        "claimed_by": row.claimed_by,
-        "lease_expires_at": row.lease_expires_at,
-        "version": row.version,
-        "ready": graph.is_ready(row.key),
-        "blocked_by": graph.blocked_by(row.key),
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "started_at": row.started_at,
-        "completed_at": row.completed_at,
+        "epic": r["epic_slug"],
+        "title": r["title"],
+        "status": r["status"],
+        "priority": r["priority"],
+        "labels": loads(r["labels_json"]),
+        "assignee": None if assignee is None else str(assignee),
+        "description": r["description"],
+        "tdd_requirements": r["tdd_requirements"],
+        "technical_details": r["technical_details"],
+        "acceptance_criteria": r["acceptance_criteria"],
+        "definition_of_done": r["definition_of_done"],
+        "estimate": {"size": r["estimate_size"], "hours": r["estimate_hours"]},
+        "parallel": r["parallel"],
+        "depends_on": loads(r["depends_on_json"]),
+        "conflicts_with": loads(r["conflicts_with_json"]),
+        "claimed_by": r["claimed_by"],
+        "lease_expires_at": r["lease_expires_at"],
+        "version": r["version"],
+        "ready": bool(r["is_ready"]),
+        "blocked_by": loads(r["blocked_by_json"]),
+        "created_at": r["created_at"],
+        "updated_at": r["updated_at"],
+        "started_at": r["started_at"],
+        "completed_at": r["completed_at"],
     }
 
 
-# Every task column plus the epic's slug: what `task_views` needs of each row.
-TASK_COLUMNS = select(Task.__table__, Epic.slug.label("epic_slug")).outerjoin(
-    Epic, Epic.id == Task.epic_id
-)
+def dialect_of(session: AsyncSession) -> str:
+    return session.bind.dialect.name
+
+
+def _any_of(
+    dialect: str, column: QueryableAttribute[Any], name: str, item: type[Integer | String]
+) -> ColumnElement[bool]:
+    """`column IN (:name)` whose statement never changes with the number of values: a
+    PostgreSQL array parameter, an expanding parameter on SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(item)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+# Whole statements built once: SQLAlchemy derives a statement's cache key on its first
+# execution, which for these (a dozen correlated subqueries) costs more than a millisecond.
+@cache
+def _views_by_id(dialect: str) -> Select[Any]:
+    return view_query(dialect).where(_any_of(dialect, Task.id, "ids", Integer))
+
+
+@cache
+def _views_by_key(dialect: str) -> Select[Any]:
+    keys = _any_of(dialect, Task.key, "keys", String)
+    return view_query(dialect).where(Task.project_id == bindparam("project_id"), keys)
+
+
+async def views_by_id(
+    session: AsyncSession, ids: list[int], project_key: str, now: datetime
+) -> list[dict[str, Any]]:
+    """Views of the tasks `ids`, in that order (unknown ids are left out)."""
+    if not ids:
+        return []
+    query = _views_by_id(dialect_of(session))
+    rows = await session.execute(query, {"ids": ids, "now": now})
+    by_id = {row[0]: to_view(row, project_key) for row in rows}  # column 0 is task.id
+    return [by_id[task_id] for task_id in ids if task_id in by_id]
+
+
+async def views_by_key(
+    session: AsyncSession, project_id: uuid.UUID, keys: list[str], project_key: str, now: datetime
+) -> dict[str, dict[str, Any]]:
+    """Views of the project's tasks `keys`, by key (unknown keys are left out)."""
+    query = _views_by_key(dialect_of(session))
+    params = {"project_id": project_id, "keys": keys, "now": now}
+    return {
+        view["key"]: view
+        for view in (to_view(row, project_key) for row in await session.execute(query, params))
+    }
+
+
+async def fetch_views(
+    session: AsyncSession, query: Select[Any], project_key: str, now: datetime
+) -> list[dict[str, Any]]:
+    """Run a `view_query` (with its conditions added) and shape the rows."""
+    rows = (await session.execute(query, {"now": now})).all()
+    return [to_view(row, project_key) for row in rows]

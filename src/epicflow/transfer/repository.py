@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -18,7 +19,7 @@ from epicflow.auth.models import User
 from epicflow.epics.models import Epic
 from epicflow.projects.models import Membership, Project
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.views import TASK_COLUMNS
+from epicflow.tasks.views import dialect_of, view_query
 from epicflow.transfer.diff import CLAIM_FIELDS
 from epicflow.transfer.model import (
     EPIC_CONTENT,
@@ -198,7 +199,7 @@ async def epic_sources(session: AsyncSession, project_id: uuid.UUID) -> dict[int
     }
 
 
-async def task_rows(session: AsyncSession, project_id: uuid.UUID) -> list[Row[Any]]:
-    """Every task of the project as the task views read them, by number."""
-    query = TASK_COLUMNS.where(Task.project_id == project_id).order_by(Task.number)
-    return list((await session.execute(query)).all())
+async def task_rows(session: AsyncSession, project_id: uuid.UUID, now: datetime) -> list[Row[Any]]:
+    """Every task of the project as `tasks.views.to_view` reads them, by number."""
+    query = view_query(dialect_of(session)).where(Task.project_id == project_id)
+    return list((await session.execute(query.order_by(Task.number), {"now": now})).all())

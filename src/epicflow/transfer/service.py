@@ -22,9 +22,8 @@ from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
-from epicflow.tasks.views import task_views
+from epicflow.tasks.views import to_view
 from epicflow.transfer import repository as repo
-from epicflow.transfer.bulk import chunks
 from epicflow.transfer.bundle_in import read_bundle
 from epicflow.transfer.markdown_in import line_hint
 from epicflow.transfer.markdown_out import documents
@@ -35,7 +34,6 @@ from epicflow.transfer.schemas import ImportCounts, ImportReport
 from epicflow.transfer.writer import Progress, apply_plan, no_progress
 
 DEFAULT_LIMITS = ArchiveLimits()
-VIEW_CHUNK = 1000
 PARSING = "Parsing files"
 
 
@@ -174,13 +172,10 @@ async def export_bundle(
         ccpm = None if meta is None else {"github": meta.github, "extra": dict(meta.extra)}
         epic_list.append({**out.model_dump(), "ccpm": ccpm})
     sources = await repo.task_sources(session, pid)
-    rows = await repo.task_rows(session, pid)
     tasks = []
-    for chunk in chunks(rows, VIEW_CHUNK):
-        views = await task_views(session, project.key, chunk, now)
-        for row, view in zip(chunk, views, strict=True):
-            path, meta = sources.get(row.id, (None, None))
-            tasks.append({**view, "ccpm": _source(path, meta)})
+    for row in await repo.task_rows(session, pid, now):
+        path, meta = sources.get(row.id, (None, None))
+        tasks.append({**to_view(row, project.key), "ccpm": _source(path, meta)})
     head = {
         "key": project.key,
         "name": project.name,
