@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.events.models import Event
+
+# A Core INSERT, built once: no unit-of-work bookkeeping for rows nobody reads back.
+_INSERT = insert(cast(Table, Event.__table__))
 
 
 async def record(
@@ -22,16 +25,15 @@ async def record(
     task_key: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        Event(
-            project_id=project_id,
-            task_key=task_key,
-            type=type,
-            actor=actor,
-            data=data or {},
-            created_at=now,
-        )
-    )
+    row = {
+        "project_id": project_id,
+        "task_key": task_key,
+        "type": type,
+        "actor": actor,
+        "data": data or {},
+        "created_at": now,
+    }
+    await session.execute(_INSERT, row)
 
 
 async def list_events(

@@ -32,7 +32,8 @@ class AppContext:
         return self.clock()
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a costly hop per request.
     context: AppContext = request.app.state.context
     return context
 

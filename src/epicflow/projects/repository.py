@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,18 +129,21 @@ async def is_graph_stale(session: AsyncSession, project_id: uuid.UUID) -> bool:
     return bool((await session.execute(query)).scalar_one())
 
 
+# Built once (every project-scoped request runs it): a statement's cache key is derived anew for
+# each new statement object, which costs more than running this one.
+_USER_PROJECT = (
+    select(User, Project, Membership.role)
+    .select_from(User)
+    .outerjoin(Project, Project.key == bindparam("key"))
+    .outerjoin(Membership, (Membership.project_id == Project.id) & (Membership.user_id == User.id))
+    .where(User.id == bindparam("user_id"))
+)
+
+
 async def find_user_project(
     session: AsyncSession, user_id: uuid.UUID, key: str
 ) -> tuple[User, Project | None, str | None] | None:
     """The user, the project with `key` (if any) and the user's role in it (if any)."""
-    query = (
-        select(User, Project, Membership.role)
-        .select_from(User)
-        .outerjoin(Project, Project.key == key)
-        .outerjoin(
-            Membership, (Membership.project_id == Project.id) & (Membership.user_id == User.id)
-        )
-        .where(User.id == user_id)
-    )
-    row = (await session.execute(query)).tuples().one_or_none()
+    params = {"user_id": user_id, "key": key}
+    row = (await session.execute(_USER_PROJECT, params)).tuples().one_or_none()
     return None if row is None else (row[0], row[1], row[2])
