@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging.config
+from collections.abc import Callable
 from typing import Any, Literal
 
 from alembic import context
@@ -36,8 +37,22 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
 _HAND_MADE = ("task_fts", "ix_task_search")
 
 
-def _include_name(name: str | None, type_: str, _parent: Any) -> bool:
+# SQLite's reflection does not report an index column's direction, so an index with a
+# descending column always looks changed there; PostgreSQL compares it in full.
+_DESCENDING = ("ix_task_claim_order",)
+
+
+def _include_name(name: str | None, _type: str, _parent: Any) -> bool:
     return not (name and name.startswith(_HAND_MADE))
+
+
+def _include_object_for(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    hidden = _DESCENDING if dialect == "sqlite" else ()
+
+    def include(_object: Any, name: str | None, _type: str, _reflected: bool, _to: Any) -> bool:
+        return name not in hidden
+
+    return include
 
 
 def _run(connection: Connection) -> None:
@@ -48,6 +63,7 @@ def _run(connection: Connection) -> None:
         compare_type=True,
         render_item=_render_item,
         include_name=_include_name,
+        include_object=_include_object_for(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

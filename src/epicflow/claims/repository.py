@@ -6,12 +6,27 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics.models import Epic
-from epicflow.tasks.listing import ready_condition
+from epicflow.platform.models import UTCDateTime
+from epicflow.projects.models import Project
+from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
 from epicflow.tasks.models import Task, TaskLabel
 
 
@@ -22,7 +37,7 @@ class Expired:
     worker: str
 
 
-def _expired(now: datetime) -> ColumnElement[bool]:
+def _expired(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return and_(
         Task.status == "in_progress",
         Task.claimed_by.is_not(None),
@@ -60,97 +75,215 @@ async def expire_leases(
     ]
 
 
-async def next_ready_id(
-    session: AsyncSession,
-    project_id: uuid.UUID,
-    now: datetime,
-    *,
-    epic: str | None,
-    labels: list[str],
-) -> int | None:
-    """The first ready task in claim order: priority, downstream hours (critical first), number."""
-    query = select(Task.id).where(Task.project_id == project_id, ready_condition(now))
-    if epic is not None:
-        query = query.where(
-            Task.epic_id.in_(
-                select(Epic.id).where(Epic.project_id == project_id, Epic.slug == epic)
-            )
+NOW = bindparam("now", type_=UTCDateTime)
+TASK = cast(
+    Table, Task.__table__
+)  # UPDATEs on the table, not the entity: no ORM session synchronisation
+
+# Lock the project's graph and say what needs doing first, in one round trip.
+_LOCK = (
+    select(
+        Project.graph_stale,
+        exists().where(Task.project_id == Project.id, _expired(NOW)).label("expired"),
+    )
+    .where(Project.id == bindparam("in_project"))
+    .with_for_update(key_share=True)
+)
+
+
+async def lock_for_claim(
+    session: AsyncSession, project_id: uuid.UUID, now: datetime
+) -> tuple[bool, bool]:
+    """Take the project's graph lock; answer (graph changed since, a lease has run out)."""
+    row = (await session.execute(_LOCK, {"in_project": project_id, "now": now})).one()
+    return bool(row[0]), bool(row[1])
+
+
+@cache
+def _take_next(has_epic: bool, labels: int) -> Update:
+    """UPDATE the first ready task in claim order (priority, downstream hours, number) to
+    in_progress, in one statement; built once per shape of filter."""
+    query = select(Task.id).where(Task.project_id == bindparam("in_project"), ready_condition(NOW))
+    if has_epic:
+        epics = select(Epic.id).where(
+            Epic.project_id == bindparam("in_project"), Epic.slug == bindparam("epic")
         )
-    for label in labels:
-        query = query.where(
-            select(TaskLabel.task_id)
-            .where(TaskLabel.task_id == Task.id, TaskLabel.label == label)
-            .exists()
-        )
-    query = (
+        query = query.where(Task.epic_id.in_(epics))
+    for index in range(labels):
+        label = TaskLabel.label == bindparam(f"label_{index}")
+        query = query.where(exists().where(TaskLabel.task_id == Task.id, label))
+    pick = (
         query.order_by(Task.priority, Task.downstream_hours.desc(), Task.number)
         .limit(1)
         .with_for_update(skip_locked=True)
+        .correlate(None)
+        .scalar_subquery()
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return (
+        update(TASK)
+        .where(TASK.c.id == pick)
+        .values(
+            status="in_progress",
+            claimed_by=bindparam("in_worker"),
+            claim_token=bindparam("in_token"),
+            lease_expires_at=bindparam("in_until", type_=UTCDateTime),
+            started_at=func.coalesce(TASK.c.started_at, NOW),
+            completed_at=None,
+            version=TASK.c.version + 1,
+            updated_at=NOW,
+        )
+        .returning(TASK.c.id, TASK.c.key)
+    )
+
+
+async def take_next(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    *,
+    epic: str | None,
+    labels: list[str],
+    worker: str,
+    token: str,
+    until: datetime,
+    now: datetime,
+) -> tuple[int, str] | None:
+    """Claim the first ready task in claim order; (id, key), or None when nothing is ready."""
+    params: dict[str, object] = {
+        "in_project": project_id,
+        "now": now,
+        "in_worker": worker,
+        "in_token": token,
+        "in_until": until,
+        "epic": epic,
+        **{f"label_{index}": label for index, label in enumerate(labels)},
+    }
+    row = (await session.execute(_take_next(epic is not None, len(labels)), params)).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 async def take(
     session: AsyncSession, task_id: int, worker: str, token: str, until: datetime, now: datetime
 ) -> None:
     await session.execute(
-        update(Task)
-        .where(Task.id == task_id)
+        update(TASK)
+        .where(TASK.c.id == task_id)
         .values(
             status="in_progress",
             claimed_by=worker,
             claim_token=token,
             lease_expires_at=until,
-            started_at=func.coalesce(Task.started_at, now),
+            started_at=func.coalesce(TASK.c.started_at, now),
             completed_at=None,
-            version=Task.version + 1,
+            version=TASK.c.version + 1,
             updated_at=now,
         )
     )
 
 
-def _held(task_id: int, token: str, now: datetime) -> ColumnElement[bool]:
+def _held() -> ColumnElement[bool]:
+    """The task named by :project_id/:key is still held with :token under a live lease."""
     return and_(
-        Task.id == task_id,
-        Task.claim_token == token,
-        Task.status == "in_progress",
-        Task.lease_expires_at > now,
+        TASK.c.project_id == bindparam("in_project"),
+        TASK.c.key == bindparam("in_key"),
+        TASK.c.claim_token == bindparam("in_token"),
+        TASK.c.status == "in_progress",
+        TASK.c.lease_expires_at > NOW,
     )
+
+
+_EXTEND = (
+    update(TASK)
+    .where(_held())
+    .values(
+        lease_expires_at=bindparam("in_until", type_=UTCDateTime),
+        version=TASK.c.version + 1,
+        updated_at=NOW,
+    )
+    .returning(TASK.c.id)
+)
 
 
 async def extend(
-    session: AsyncSession, task_id: int, token: str, until: datetime, now: datetime
-) -> bool:
-    result = await session.execute(
-        update(Task)
-        .where(_held(task_id, token, now))
-        .values(lease_expires_at=until, version=Task.version + 1, updated_at=now)
-        .returning(Task.id)
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    key: str,
+    token: str,
+    until: datetime,
+    now: datetime,
+) -> int | None:
+    """Move the lease of a held claim to `until`; the task id, or None when the token is stale."""
+    params = {
+        "in_project": project_id,
+        "in_key": key,
+        "in_token": token,
+        "in_until": until,
+        "now": now,
+    }
+    return (await session.execute(_EXTEND, params)).scalar_one_or_none()
+
+
+@cache
+def _held_rows(status: str) -> Select[tuple[int, str]]:
+    """The held task (id, worker), locked; `done` also needs every dependency resolved
+    (rule 2)."""
+    held = select(TASK.c.id, TASK.c.claimed_by).where(_held())
+    if status == "done":
+        held = held.where(~UNRESOLVED_DEPENDENCY)
+    return held.with_for_update().correlate(None)
+
+
+def _finished(status: str) -> dict[str, object]:
+    return {
+        "status": status,
+        "claimed_by": None,
+        "claim_token": None,
+        "lease_expires_at": None,
+        "completed_at": NOW if status == "done" else None,
+        "version": TASK.c.version + 1,
+        "updated_at": NOW,
+    }
+
+
+@cache
+def _finish_in_one(status: str) -> Update:
+    """PostgreSQL: one UPDATE … FROM that answers the worker the row held before."""
+    old = _held_rows(status).subquery("held")
+    return (
+        update(TASK)
+        .where(TASK.c.id == old.c.id)
+        .values(_finished(status))
+        .returning(TASK.c.id, old.c.claimed_by)
     )
-    return result.scalar_one_or_none() is not None
+
+
+@cache
+def _finish_by_id(status: str) -> Update:
+    return update(TASK).where(TASK.c.id == bindparam("in_id")).values(_finished(status))
 
 
 async def finish(
-    session: AsyncSession, task_id: int, token: str, now: datetime, *, status: str
-) -> str | None:
-    """End a held claim with `status`; returns the worker, or None when the token is stale."""
-    worker = (
-        await session.execute(select(Task.claimed_by).where(_held(task_id, token, now)))
-    ).scalar_one_or_none()
-    if worker is None:
-        return None
-    result = await session.execute(
-        update(Task)
-        .where(_held(task_id, token, now))
-        .values(
-            status=status,
-            claimed_by=None,
-            claim_token=None,
-            lease_expires_at=None,
-            completed_at=now if status == "done" else None,
-            version=Task.version + 1,
-            updated_at=now,
-        )
-        .returning(Task.id)
-    )
-    return worker if result.scalar_one_or_none() is not None else None
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    key: str,
+    token: str,
+    now: datetime,
+    *,
+    status: str,
+) -> tuple[int, str] | None:
+    """End a held claim with `status`: (task id, worker), or None when it is not held with
+    `token` (or, for done, a dependency is unresolved)."""
+    params: dict[str, object] = {
+        "in_project": project_id,
+        "in_key": key,
+        "in_token": token,
+        "now": now,
+    }
+    if session.bind.dialect.name == "postgresql":
+        row = (await session.execute(_finish_in_one(status), params)).one_or_none()
+    else:
+        # SQLite's RETURNING cannot see the FROM side of an UPDATE; the write lock from BEGIN
+        # IMMEDIATE keeps the row as read until the UPDATE.
+        row = (await session.execute(_held_rows(status), params)).one_or_none()
+        if row is not None:
+            await session.execute(_finish_by_id(status), {**params, "in_id": row[0]})
+    return None if row is None else (row[0], row[1])

@@ -25,7 +25,7 @@ async def _claim_body(
     session: AsyncSession, access: ProjectAccess, claim: service.Claim, now: datetime
 ) -> dict[str, object]:
     return {
-        "task": await task_view(session, access, claim.task.id, now),
+        "task": await task_view(session, access, claim.task_id, now),
         "claim_token": claim.token,
         "lease_expires_at": claim.lease_expires_at,
     }
@@ -54,6 +54,7 @@ async def claim_next(
     )
     if claim is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
+    await session.commit()  # release the graph lock before reading the answer back
     body_out = await _claim_body(session, access, claim, claim.acquired_at)
     return FastJSONResponse(body_out, status_code=201)
 
@@ -81,6 +82,7 @@ async def claim_task(
         lease_seconds=body.lease_seconds,
         clock=context.clock,
     )
+    await session.commit()  # release the graph lock before reading the answer back
     body_out = await _claim_body(session, access, claim, claim.acquired_at)
     return FastJSONResponse(body_out, status_code=201)
 
@@ -111,8 +113,8 @@ async def release(
 ) -> Response:
     """Give a claimed task back: it returns to `open`."""
     now = context.now()
-    task = await service.release(session, access, task_key, body.claim_token, now)
-    return FastJSONResponse(await task_view(session, access, task.id, now))
+    task_id = await service.release(session, access, task_key, body.claim_token, now)
+    return FastJSONResponse(await task_view(session, access, task_id, now))
 
 
 @router.post("/tasks/{task_key}/complete", response_model=TaskOut, responses=CLAIM_ERRORS)
@@ -125,5 +127,5 @@ async def complete(
 ) -> Response:
     """Finish a claimed task: it becomes `done`, and the tasks waiting on it may become ready."""
     now = context.now()
-    task = await service.complete(session, access, task_key, body.claim_token, now)
-    return FastJSONResponse(await task_view(session, access, task.id, now))
+    task_id = await service.complete(session, access, task_key, body.claim_token, now)
+    return FastJSONResponse(await task_view(session, access, task_id, now))

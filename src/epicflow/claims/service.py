@@ -23,12 +23,12 @@ from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks import service as tasks
 from epicflow.tasks.downstream import refresh_downstream_hours
-from epicflow.tasks.models import Task
 
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    task: Task
+    task_id: int
+    key: str
     token: str
     lease_expires_at: datetime
     acquired_at: datetime
@@ -61,37 +61,38 @@ async def _prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) -
     The time is read once the lock is held, so waiting for it never eats into a lease.
     """
     access.require(Role.member)
-    await projects.lock_graph(session, access)
+    stale, expired = await repo.lock_for_claim(session, access.project.id, clock())
     now = clock()
-    for expired in await repo.expire_leases(session, now, access.project.id):
-        await _record(session, access, expired.key, "claim.expired", now, worker=expired.worker)
-    if await projects.take_graph_stale(session, access):
+    if expired:
+        for lapsed in await repo.expire_leases(session, now, access.project.id):
+            await _record(session, access, lapsed.key, "claim.expired", now, worker=lapsed.worker)
+    if stale:
+        await projects.take_graph_stale(session, access)
         await refresh_downstream_hours(session, access.project.id, now)
     return now
 
 
-async def _take(
+async def _acquired(
     session: AsyncSession,
     access: ProjectAccess,
-    task_id: int,
+    task: tuple[int, str],
     worker: str,
     lease: int,
+    token: str,
     now: datetime,
 ) -> Claim:
-    token = secrets.token_urlsafe(24)
     until = now + timedelta(seconds=lease)
-    await repo.take(session, task_id, worker, token, until, now)
-    task = await tasks.get_task_by_id(session, access, task_id)
+    task_id, key = task
     await _record(
         session,
         access,
-        task.key,
+        key,
         "claim.acquired",
         now,
         worker=worker,
         lease_expires_at=until.isoformat(),
     )
-    return Claim(task, token, until, now)
+    return Claim(task_id, key, token, until, now)
 
 
 async def claim_next_ready_task(
@@ -104,11 +105,22 @@ async def claim_next_ready_task(
     labels: list[str],
     clock: Clock,
 ) -> Claim | None:
+    """Lock, then one UPDATE takes the first ready task in claim order."""
     now = await _prepare(session, access, clock)
-    task_id = await repo.next_ready_id(session, access.project.id, now, epic=epic, labels=labels)
-    if task_id is None:
+    token = secrets.token_urlsafe(24)
+    taken = await repo.take_next(
+        session,
+        access.project.id,
+        epic=epic,
+        labels=labels,
+        worker=worker,
+        token=token,
+        until=now + timedelta(seconds=lease_seconds),
+        now=now,
+    )
+    if taken is None:
         return None
-    return await _take(session, access, task_id, worker, lease_seconds, now)
+    return await _acquired(session, access, taken, worker, lease_seconds, token, now)
 
 
 async def claim_task(
@@ -129,43 +141,48 @@ async def claim_task(
             f"{key} is {task.status}, not open.", code="not_open", task_status=task.status
         )
     await tasks.check_can_start(session, access, task)
-    return await _take(session, access, task.id, worker, lease_seconds, now)
+    token = secrets.token_urlsafe(24)
+    until = now + timedelta(seconds=lease_seconds)
+    await repo.take(session, task.id, worker, token, until, now)
+    return await _acquired(session, access, (task.id, key), worker, lease_seconds, token, now)
 
 
 async def heartbeat(
     session: AsyncSession, access: ProjectAccess, key: str, token: str, lease: int, now: datetime
 ) -> Claim:
     access.require(Role.member)
-    task = await tasks.get_task(session, access, key)
     until = now + timedelta(seconds=lease)
-    if not await repo.extend(session, task.id, token, until, now):
+    task_id = await repo.extend(session, access.project.id, key, token, until, now)
+    if task_id is None:
+        await tasks.get_task(session, access, key)  # 404 for a task that does not exist
         raise claim_lost()
-    await session.refresh(task)
-    return Claim(task, token, until, now)
+    return Claim(task_id, key, token, until, now)
 
 
 async def release(
     session: AsyncSession, access: ProjectAccess, key: str, token: str, now: datetime
-) -> Task:
+) -> int:
+    """Give the task back (`open`); answers its id."""
     access.require(Role.member)
-    task = await tasks.get_task(session, access, key)
-    worker = await repo.finish(session, task.id, token, now, status="open")
-    if worker is None:
+    released = await repo.finish(session, access.project.id, key, token, now, status="open")
+    if released is None:
+        await tasks.get_task(session, access, key)
         raise claim_lost()
+    task_id, worker = released
     await _record(session, access, key, "claim.released", now, worker=worker)
-    await session.refresh(task)
-    return task
+    return task_id
 
 
 async def complete(
     session: AsyncSession, access: ProjectAccess, key: str, token: str, now: datetime
-) -> Task:
+) -> int:
+    """Finish the task (`done`), rule 2 permitting; answers its id."""
     access.require(Role.member)
-    task = await tasks.get_task(session, access, key)
-    await tasks.check_can_finish(session, access, task)
-    worker = await repo.finish(session, task.id, token, now, status="done")
-    if worker is None:
+    done = await repo.finish(session, access.project.id, key, token, now, status="done")
+    if done is None:
+        task = await tasks.get_task(session, access, key)
+        await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
         raise claim_lost()
+    task_id, worker = done
     await _record(session, access, key, "task.completed", now, worker=worker)
-    await session.refresh(task)
-    return task
+    return task_id

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,10 +33,18 @@ class Task(Base):
         Index("ix_task_project_updated", "project_id", "updated_at", "number"),
         Index("ix_task_project_assignee", "project_id", "assignee_id"),
         Index("ix_task_project_claimed_by", "project_id", "claimed_by"),
+        # The claim order, so that a claim walks the index and stops at the first ready task.
         Index(
-            "ix_task_claim_order", "project_id", "status", "priority", "downstream_hours", "number"
+            "ix_task_claim_order",
+            "project_id",
+            "status",
+            "priority",
+            text("downstream_hours DESC"),
+            "number",
         ),
         Index("ix_task_lease", "status", "lease_expires_at"),
+        # Rule 4 asks, for each task it checks, which tasks of the same epic are running.
+        Index("ix_task_epic_status", "epic_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
