@@ -191,11 +191,3 @@ async def views_by_key(
         view["key"]: view
         for view in (to_view(row, project_key) for row in await session.execute(query, params))
     }
-
-
-async def fetch_views(
-    session: AsyncSession, query: Select[Any], project_key: str, now: datetime
-) -> list[dict[str, Any]]:
-    """Run a `view_query` (with its conditions added) and shape the rows."""
-    rows = (await session.execute(query, {"now": now})).all()
-    return [to_view(row, project_key) for row in rows]
