@@ -15,6 +15,7 @@ from epicflow.graph import Graph, lint, plan, to_dot, to_json, to_mermaid
 from epicflow.platform.context import ContextDep
 from epicflow.platform.db import SessionDep
 from epicflow.platform.errors import Invalid
+from epicflow.platform.memory import collector_paused
 from epicflow.platform.openapi import responses
 from epicflow.platform.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from epicflow.platform.responses import FastJSONResponse
@@ -53,13 +54,14 @@ async def ready(
 ) -> Response:
     """Ready tasks in the order a claim would take them."""
     now = context.now()
-    graph = Graph(await project_nodes(session, access.project.id, now))
-    down = graph.downstream_hours()
-    ranked = [
-        ((node.priority, -down[key], node.number), key)
-        for key in graph.ready_keys()
-        for node in (graph.node(key),)
-    ]
+    with collector_paused():
+        graph = Graph(await project_nodes(session, access.project.id, now))
+        down = graph.downstream_hours()
+        ranked = [
+            ((node.priority, -down[key], node.number), key)
+            for key in graph.ready_keys()
+            for node in (graph.node(key),)
+        ]
     after = _rank_after(cursor)
     if after is not None:
         ranked = [item for item in ranked if item[0] > after]
@@ -79,8 +81,9 @@ async def project_plan(
 ) -> Response:
     """Waves of work that can run together, the critical path with each task's earliest and
     latest start and slack, and the projected hours with `workers` people or agents."""
-    nodes = await project_nodes(session, access.project.id, context.now(), epic=epic)
-    return FastJSONResponse(plan(nodes, workers).to_dict())
+    with collector_paused():
+        nodes = await project_nodes(session, access.project.id, context.now(), epic=epic)
+        return FastJSONResponse(plan(nodes, workers).to_dict())
 
 
 @router.get(
@@ -99,12 +102,13 @@ async def project_graph(
 ) -> Response:
     """The dependency graph as JSON, Mermaid (`flowchart`) or Graphviz DOT (`digraph`).
     An edge runs from the dependency to the task that waits on it."""
-    nodes = await project_nodes(session, access.project.id, context.now(), epic=epic)
-    if format is GraphFormat.mermaid:
-        return PlainTextResponse(to_mermaid(nodes))
-    if format is GraphFormat.dot:
-        return PlainTextResponse(to_dot(nodes))
-    return FastJSONResponse(to_json(nodes))
+    with collector_paused():
+        nodes = await project_nodes(session, access.project.id, context.now(), epic=epic)
+        if format is GraphFormat.mermaid:
+            return PlainTextResponse(to_mermaid(nodes))
+        if format is GraphFormat.dot:
+            return PlainTextResponse(to_dot(nodes))
+        return FastJSONResponse(to_json(nodes))
 
 
 @router.get("/lint", response_model=dict[str, Any], responses=READ_ERRORS)
@@ -112,5 +116,6 @@ async def project_lint(
     access: ProjectMember, session: SessionDep, context: ContextDep, epic: Slug | None = None
 ) -> Response:
     """Task-quality findings (INVEST, small verb-led tasks) with a score per task and epic."""
-    report = lint(await lint_tasks(session, access.project.id, context.now(), epic=epic))
-    return FastJSONResponse(report.to_dict())
+    with collector_paused():
+        report = lint(await lint_tasks(session, access.project.id, context.now(), epic=epic))
+        return FastJSONResponse(report.to_dict())

@@ -6,59 +6,63 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from epicflow.epics.models import Epic
 from epicflow.graph import LintTask, Node
+from epicflow.platform.db import fetch_rows
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge
 from epicflow.tasks.repository import is_claimed
 from epicflow.tasks.sql import effective_hours
+
+_DEP = aliased(Task)
+_HIGH = aliased(Task)
+_EDGES = (
+    select(TaskEdge.task_id, _DEP.key)
+    .join(_DEP, _DEP.id == TaskEdge.depends_on_id)
+    .where(TaskEdge.project_id == bindparam("project_id"))
+)
+_CONFLICTS = (
+    select(TaskConflict.low_id, _HIGH.key)
+    .join(_HIGH, _HIGH.id == TaskConflict.high_id)
+    .where(TaskConflict.project_id == bindparam("project_id"))
+)
+_TASKS = (
+    select(
+        Task.id,
+        Task.key,
+        Task.number,
+        Task.status,
+        Task.priority,
+        Epic.slug,
+        Task.parallel,
+        effective_hours().label("hours"),
+        Task.title,
+        Task.claimed_by,
+        Task.lease_expires_at,
+    )
+    .outerjoin(Epic, Epic.id == Task.epic_id)
+    .where(Task.project_id == bindparam("project_id"))
+)
+_EPIC_TASKS = _TASKS.where(Epic.slug == bindparam("epic"))
 
 
 async def project_nodes(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, *, epic: str | None = None
 ) -> list[Node]:
-    """Every task of the project (or of one epic) with its edges; epics are named by slug."""
+    """Every task of the project (or of one epic) with its edges; epics are named by slug.
+    Three prebuilt statements read as plain tuples (a project may hold 100,000 tasks)."""
+    params: dict[str, object] = {"project_id": project_id, "epic": epic}
     deps: dict[int, list[str]] = defaultdict(list)
-    dep = aliased(Task)
-    edge_rows = await session.execute(
-        select(TaskEdge.task_id, dep.key)
-        .join(dep, dep.id == TaskEdge.depends_on_id)
-        .where(TaskEdge.project_id == project_id)
-    )
-    for task_id, key in edge_rows.tuples():
+    for task_id, key in await fetch_rows(session, _EDGES, params):
         deps[task_id].append(key)
     conflicts: dict[int, list[str]] = defaultdict(list)
-    high = aliased(Task)
-    conflict_rows = await session.execute(
-        select(TaskConflict.low_id, high.key)
-        .join(high, high.id == TaskConflict.high_id)
-        .where(TaskConflict.project_id == project_id)
-    )
-    for task_id, key in conflict_rows.tuples():
+    for task_id, key in await fetch_rows(session, _CONFLICTS, params):
         conflicts[task_id].append(key)
-    query = (
-        select(
-            Task.id,
-            Task.key,
-            Task.number,
-            Task.status,
-            Task.priority,
-            Epic.slug,
-            Task.parallel,
-            effective_hours().label("hours"),
-            Task.title,
-            Task.claimed_by,
-            Task.lease_expires_at,
-        )
-        .outerjoin(Epic, Epic.id == Task.epic_id)
-        .where(Task.project_id == project_id)
-    )
-    if epic is not None:
-        query = query.where(Epic.slug == epic)
-    rows = (await session.execute(query)).tuples().all()
+    rows = await fetch_rows(session, _TASKS if epic is None else _EPIC_TASKS, params)
+    none: tuple[str, ...] = ()
     # Positional unpacking: reading fields by name costs more than the rest on 100k rows.
     return [
         Node(
@@ -69,8 +73,8 @@ async def project_nodes(
             epic=slug,
             parallel=parallel,
             hours=float(hours),
-            depends_on=tuple(deps.get(task_id, ())),
-            conflicts_with=tuple(conflicts.get(task_id, ())),
+            depends_on=tuple(deps[task_id]) if task_id in deps else none,
+            conflicts_with=tuple(conflicts[task_id]) if task_id in conflicts else none,
             claimed=is_claimed(claimed_by, lease_expires_at, now),
             title=title,
         )

@@ -11,6 +11,7 @@ derived table), `ready` is SPEC rule 5 in SQL (`listing.ready_flag`, held equal 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -20,7 +21,6 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Integer,
-    Row,
     ScalarSelect,
     Select,
     String,
@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from epicflow.epics.models import Epic
+from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.tasks.listing import ready_flag
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
@@ -107,7 +108,7 @@ def view_query(dialect: str) -> Select[Any]:
 VIEW_NAMES = tuple(column.key for column in view_query("sqlite").selected_columns)
 
 
-def to_view(row: Row[Any] | tuple[Any, ...], project_key: str) -> dict[str, Any]:
+def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
     """The Task shape of one row of `view_query`."""
     loads = orjson.loads
     r = dict(zip(VIEW_NAMES, row, strict=True))
@@ -175,8 +176,7 @@ async def views_by_id(
     """Views of the tasks `ids`, in that order (unknown ids are left out)."""
     if not ids:
         return []
-    query = _views_by_id(dialect_of(session))
-    rows = await session.execute(query, {"ids": ids, "now": now})
+    rows = await fetch_rows(session, _views_by_id(dialect_of(session)), {"ids": ids, "now": now})
     by_id = {row[0]: to_view(row, project_key) for row in rows}  # column 0 is task.id
     return [by_id[task_id] for task_id in ids if task_id in by_id]
 
@@ -185,9 +185,6 @@ async def views_by_key(
     session: AsyncSession, project_id: uuid.UUID, keys: list[str], project_key: str, now: datetime
 ) -> dict[str, dict[str, Any]]:
     """Views of the project's tasks `keys`, by key (unknown keys are left out)."""
-    query = _views_by_key(dialect_of(session))
     params = {"project_id": project_id, "keys": keys, "now": now}
-    return {
-        view["key"]: view
-        for view in (to_view(row, project_key) for row in await session.execute(query, params))
-    }
+    rows = await fetch_rows(session, _views_by_key(dialect_of(session)), params)
+    return {view["key"]: view for view in (to_view(row, project_key) for row in rows)}
