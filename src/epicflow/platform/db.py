@@ -24,6 +24,7 @@ from epicflow.platform.errors import DomainError
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = {"sqlite_begin": "BEGIN IMMEDIATE"}
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 # Every statement here is a short indexed lookup, prepared once per connection (asyncpg). A
 # generic plan is reused without planning again, which for the task views costs more than
 # running them; and JIT compilation, which the planner's estimates for a generic plan can
@@ -82,6 +83,12 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
+    async def begin_reading(self, session: AsyncSession) -> None:
+        """A read-only request on PostgreSQL runs each statement on its own (autocommit): the
+        same snapshots READ COMMITTED gives, without the BEGIN and COMMIT round trips."""
+        if not self.is_sqlite:
+            await session.connection(execution_options=AUTOCOMMIT)
+
     async def begin_locking(self, session: AsyncSession) -> None:
         """Start the session's transaction so that it holds the write lock from its first read."""
         if self.is_sqlite:
@@ -100,7 +107,9 @@ async def session_scope(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed before the response is sent."""
     db = get_database(request)
     async with db.sessionmaker() as session:
-        if request.method not in SAFE_METHODS:
+        if request.method in SAFE_METHODS:
+            await db.begin_reading(session)
+        else:
             await db.begin_locking(session)
         try:
             yield session

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.models import User
+from epicflow.platform.db import fetch_rows
 from epicflow.platform.errors import Conflict, NotFound
 from epicflow.projects.models import Membership, Project
+
+T = TypeVar("T", User, Project)
 
 
 async def find_project(session: AsyncSession, key: str) -> Project | None:
@@ -129,10 +133,13 @@ async def is_graph_stale(session: AsyncSession, project_id: uuid.UUID) -> bool:
     return bool((await session.execute(query)).scalar_one())
 
 
-# Built once (every project-scoped request runs it): a statement's cache key is derived anew for
-# each new statement object, which costs more than running this one.
+# Built once (every project-scoped request runs it) and read as plain columns: a statement's
+# cache key is derived anew for each new statement object, and loading two ORM entities costs
+# more than the query.
+_USER_COLUMNS = tuple(User.__table__.c)
+_PROJECT_COLUMNS = tuple(Project.__table__.c)
 _USER_PROJECT = (
-    select(User, Project, Membership.role)
+    select(*_USER_COLUMNS, *_PROJECT_COLUMNS, Membership.role)
     .select_from(User)
     .outerjoin(Project, Project.key == bindparam("key"))
     .outerjoin(Membership, (Membership.project_id == Project.id) & (Membership.user_id == User.id))
@@ -140,10 +147,33 @@ _USER_PROJECT = (
 )
 
 
+def _detached(model: type[T], columns: tuple[Any, ...], values: Sequence[Any]) -> T:
+    """A transient instance holding a row's values (ids as `uuid.UUID` whatever the driver
+    returned); reads only: the session does not track it."""
+    fields = {column.key: value for column, value in zip(columns, values, strict=True)}
+    fields["id"] = uuid.UUID(str(fields["id"]))
+    return model(**fields)
+
+
 async def find_user_project(
     session: AsyncSession, user_id: uuid.UUID, key: str
 ) -> tuple[User, Project | None, str | None] | None:
-    """The user, the project with `key` (if any) and the user's role in it (if any)."""
-    params = {"user_id": user_id, "key": key}
-    row = (await session.execute(_USER_PROJECT, params)).tuples().one_or_none()
-    return None if row is None else (row[0], row[1], row[2])
+    """The user, the project with `key` (if any) and the user's role in it (if any), as
+    transient instances: change a project through `get_project`."""
+    rows = await fetch_rows(session, _USER_PROJECT, {"user_id": user_id, "key": key})
+    if not rows:
+        return None
+    row = rows[0]
+    users = len(_USER_COLUMNS)
+    user = _detached(User, _USER_COLUMNS, row[:users])
+    values = row[users:-1]
+    project = None if values[0] is None else _detached(Project, _PROJECT_COLUMNS, values)
+    return user, project, row[-1]
+
+
+async def get_project(session: AsyncSession, project_id: uuid.UUID) -> Project:
+    """The project as the session tracks it, for changing or deleting it."""
+    project = await session.get(Project, project_id)
+    if project is None:  # deleted since the caller's access was read
+        raise NotFound("The project no longer exists.", code="project_not_found")
+    return project

@@ -74,17 +74,18 @@ async def update_project(
     session: AsyncSession, access: ProjectAccess, *, name: str | None, description: str | None
 ) -> Project:
     access.require(Role.admin)
+    project = await repo.get_project(session, access.project.id)
     if name is not None:
-        access.project.name = name
+        project.name = name
     if description is not None:
-        access.project.description = description
+        project.description = description
     await session.flush()
-    return access.project
+    return project
 
 
 async def delete_project(session: AsyncSession, access: ProjectAccess) -> None:
     access.require(Role.owner)
-    await repo.delete(session, access.project)
+    await repo.delete(session, await repo.get_project(session, access.project.id))
 
 
 async def add_member(
