@@ -269,3 +269,16 @@ class TestWaveProperties:
         assert is_unconstrained(graph)
         ranking = plan_ranking(graph)
         assert free_waves(graph, ranking, workers) == constrained_waves(graph, ranking, workers)
+
+
+class TestPlanningOnlyTheOpenWork:
+    @settings(max_examples=150, deadline=None)
+    @given(graphs(), st.one_of(st.none(), st.integers(min_value=1, max_value=4)))
+    def test_leaving_resolved_tasks_out_changes_nothing_but_needs_their_hours(
+        self, nodes: list[Node], workers: int | None
+    ) -> None:
+        done = sum(n.hours for n in nodes if n.status == "done")
+        whole = plan(nodes, workers).to_dict()
+        open_only = plan(unresolved(nodes), workers, done_hours=done).to_dict()
+        assert open_only.pop("total_hours") == pytest.approx(whole.pop("total_hours"))
+        assert open_only == whole

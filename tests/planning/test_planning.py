@@ -60,7 +60,21 @@ class TestPlan:
         plan = await get(board, "plan", workers=1)
         assert all(len(w["tasks"]) <= 1 for w in plan["waves"])
         assert plan["remaining_hours"] == 13
+        assert plan["total_hours"] == 15  # the done task's hours still count
         assert plan["waves"][0]["tasks"] == [b]
+        assert a not in plan["schedule"]
+
+    async def test_an_epic_plan_counts_only_its_own_done_work(self, board: Board) -> None:
+        await board.epic("core")
+        done = await board.task("Set up CI", epic="core", estimate={"hours": 3})
+        await board.patch(done["key"], status="done")
+        elsewhere = await board.task("Draft the docs", estimate={"hours": 5})
+        await board.patch(elsewhere["key"], status="done")
+        todo = await board.task("Add login", epic="core", estimate={"hours": 2})
+        plan = await get(board, "plan", epic="core")
+        assert plan["total_hours"] == 5
+        assert plan["remaining_hours"] == 2
+        assert [w["tasks"] for w in plan["waves"]] == [[todo["key"]]]
 
     async def test_bad_workers_is_422(self, board: Board) -> None:
         response = await board.client.get(

@@ -64,7 +64,9 @@ class Plan:
         }
 
 
-def plan(nodes: Iterable[Node], workers: int | None = None) -> Plan:
+def plan(nodes: Iterable[Node], workers: int | None = None, *, done_hours: float = 0.0) -> Plan:
+    """The plan of SPEC §8. Resolved tasks only add their hours to `total_hours`, so a caller
+    may leave the done ones out of `nodes` and pass the sum of their hours as `done_hours`."""
     if workers is not None and workers < 1:
         raise ValueError("workers must be at least 1")
     graph = Graph(nodes)
@@ -75,7 +77,7 @@ def plan(nodes: Iterable[Node], workers: int | None = None) -> Plan:
         waves=waves,
         critical_path=crit.path,
         critical_hours=crit.hours,
-        total_hours=_sum(n.hours for n in every if n.status != "cancelled"),
+        total_hours=_sum([done_hours, *(n.hours for n in every if n.status != "cancelled")]),
         remaining_hours=_sum(n.hours for n in every if n.status not in RESOLVED),
         projected_hours=_sum(w.hours for w in waves),
         schedule=crit.schedule,

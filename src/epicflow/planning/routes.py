@@ -21,7 +21,7 @@ from epicflow.platform.pagination import CursorQuery, LimitQuery, Page, decode_c
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.platform.types import Slug
 from epicflow.projects.deps import ProjectMember
-from epicflow.tasks.graph_load import lint_tasks, project_nodes
+from epicflow.tasks.graph_load import lint_tasks, open_work, project_nodes
 from epicflow.tasks.routes import task_views_by_key
 from epicflow.tasks.schemas import TaskOut
 
@@ -55,7 +55,8 @@ async def ready(
     """Ready tasks in the order a claim would take them."""
     now = context.now()
     with collector_paused():
-        graph = Graph(await project_nodes(session, access.project.id, now))
+        nodes, _done_hours = await open_work(session, access.project.id, now)
+        graph = Graph(nodes)
         down = graph.downstream_hours()
         ranked = [
             ((node.priority, -down[key], node.number), key)
@@ -82,8 +83,8 @@ async def project_plan(
     """Waves of work that can run together, the critical path with each task's earliest and
     latest start and slack, and the projected hours with `workers` people or agents."""
     with collector_paused():
-        nodes = await project_nodes(session, access.project.id, context.now(), epic=epic)
-        return FastJSONResponse(plan(nodes, workers).to_dict())
+        nodes, done_hours = await open_work(session, access.project.id, context.now(), epic=epic)
+        return FastJSONResponse(plan(nodes, workers, done_hours=done_hours).to_dict())
 
 
 @router.get(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -15,7 +16,7 @@ from epicflow.graph import LintTask, Node
 from epicflow.platform.db import fetch_rows
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge
 from epicflow.tasks.repository import is_claimed
-from epicflow.tasks.sql import effective_hours
+from epicflow.tasks.sql import effective_hours, unresolved
 
 _DEP = aliased(Task)
 _HIGH = aliased(Task)
@@ -48,20 +49,63 @@ _TASKS = (
 )
 _EPIC_TASKS = _TASKS.where(Epic.slug == bindparam("epic"))
 
+# The unresolved part only: what the ready queue and the plan need. A resolved dependency is
+# satisfied and a resolved task can neither run nor conflict, so leaving them out changes
+# neither answer (the plan only adds the hours of done tasks to its total).
+_OWNER = aliased(Task)
+_OPEN_EDGES = (
+    _EDGES.join(_OWNER, _OWNER.id == TaskEdge.task_id)
+    .where(unresolved(_OWNER.status))
+    .where(unresolved(_DEP.status))
+)
+_OPEN_TASKS = _TASKS.where(unresolved(Task.status))
+_OPEN_EPIC_TASKS = _EPIC_TASKS.where(unresolved(Task.status))
+_DONE_HOURS = (
+    select(func.coalesce(func.sum(effective_hours()), 0.0))
+    .outerjoin(Epic, Epic.id == Task.epic_id)
+    .where(Task.project_id == bindparam("project_id"), Task.status == "done")
+)
+_DONE_EPIC_HOURS = _DONE_HOURS.where(Epic.slug == bindparam("epic"))
+
 
 async def project_nodes(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, *, epic: str | None = None
 ) -> list[Node]:
     """Every task of the project (or of one epic) with its edges; epics are named by slug.
-    Three prebuilt statements read as plain tuples (a project may hold 100,000 tasks)."""
+    Prebuilt statements read as plain tuples (a project may hold 100,000 tasks)."""
+    tasks = _TASKS if epic is None else _EPIC_TASKS
+    return await _nodes(session, (_EDGES, tasks), project_id, now, epic)
+
+
+async def open_work(
+    session: AsyncSession, project_id: uuid.UUID, now: datetime, *, epic: str | None = None
+) -> tuple[list[Node], float]:
+    """The unresolved tasks (of one epic) with their unresolved edges, and the hours of the done
+    ones: all that the ready queue and `graph.plan` need, often a fraction of the project."""
+    tasks = _OPEN_TASKS if epic is None else _OPEN_EPIC_TASKS
+    nodes = await _nodes(session, (_OPEN_EDGES, tasks), project_id, now, epic)
+    params = {"project_id": project_id, "epic": epic}
+    done = _DONE_HOURS if epic is None else _DONE_EPIC_HOURS
+    ((hours,),) = await fetch_rows(session, done, params)
+    return nodes, float(hours)
+
+
+async def _nodes(
+    session: AsyncSession,
+    statements: tuple[Select[Any], Select[Any]],
+    project_id: uuid.UUID,
+    now: datetime,
+    epic: str | None,
+) -> list[Node]:
+    edges, tasks = statements
     params: dict[str, object] = {"project_id": project_id, "epic": epic}
     deps: dict[int, list[str]] = defaultdict(list)
-    for task_id, key in await fetch_rows(session, _EDGES, params):
+    for task_id, key in await fetch_rows(session, edges, params):
         deps[task_id].append(key)
     conflicts: dict[int, list[str]] = defaultdict(list)
     for task_id, key in await fetch_rows(session, _CONFLICTS, params):
         conflicts[task_id].append(key)
-    rows = await fetch_rows(session, _TASKS if epic is None else _EPIC_TASKS, params)
+    rows = await fetch_rows(session, tasks, params)
     none: tuple[str, ...] = ()
     # Positional unpacking: reading fields by name costs more than the rest on 100k rows.
     return [
