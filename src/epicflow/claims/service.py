@@ -105,19 +105,17 @@ async def claim_next_ready_task(
     labels: list[str],
     clock: Clock,
 ) -> Claim | None:
-    """Lock, then one UPDATE takes the first ready task in claim order."""
+    """Lock, then one UPDATE takes the first ready task in claim order (on PostgreSQL the same
+    statement records the event)."""
     now = await _prepare(session, access, clock)
     token = secrets.token_urlsafe(24)
-    taken = await repo.take_next(
-        session,
-        access.project.id,
-        epic=epic,
-        labels=labels,
-        worker=worker,
-        token=token,
-        until=now + timedelta(seconds=lease_seconds),
-        now=now,
-    )
+    until = now + timedelta(seconds=lease_seconds)
+    wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)
+    if session.bind.dialect.name == "postgresql":
+        data: dict[str, object] = {"worker": worker, "lease_expires_at": until.isoformat()}
+        taken = await repo.take_next_recorded(session, wanted, actor=access.user.email, data=data)
+        return None if taken is None else Claim(taken[0], taken[1], token, until, now)
+    taken = await repo.take_next(session, wanted)
     if taken is None:
         return None
     return await _acquired(session, access, taken, worker, lease_seconds, token, now)
