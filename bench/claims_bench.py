@@ -288,9 +288,14 @@ async def measure(
         ]
         await asyncio.sleep(max(0.0, window.begin - time.perf_counter()))
         pg_pids = await backend_pids(dsn, database)
-        before = Cpu(server.cpu(), sum(cpu_seconds(p) for p in pg_pids), time.process_time())
+        pg_before = {pid: cpu_seconds(pid) for pid in pg_pids}
+        before = Cpu(server.cpu(), 0.0, time.process_time())
         await asyncio.sleep(max(0.0, window.end - time.perf_counter()))
-        after = Cpu(server.cpu(), sum(cpu_seconds(p) for p in pg_pids), time.process_time())
+        # Backends the pool closed during the window read as gone: count only the survivors
+        # (overflow connections that come and go are left out, so this is a lower bound).
+        pg_after = {pid: cpu_seconds(pid) for pid in pg_pids if Path(f"/proc/{pid}").exists()}
+        pg_used = sum(pg_after[pid] - pg_before[pid] for pid in pg_after)
+        after = Cpu(server.cpu(), pg_used, time.process_time())
         await asyncio.gather(*workers)
     return Outcome(
         stats=stats,
