@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import secrets
-import signal
 import sys
 import tempfile
 import time
@@ -35,10 +34,12 @@ from http_bench import (
     BenchError,
     Options,
     Server,
+    add_pg_argument,
     cpu_seconds,
     create_database,
     drop_database,
     dsn_for,
+    interrupt_on_sigterm,
     login,
     serving_epicflow,
 )
@@ -537,11 +538,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--edges", type=int, default=2_000, help="dependency edges")
     parser.add_argument("--lease", type=int, default=300, help="lease seconds of each claim")
-    parser.add_argument(
-        "--pg",
-        default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server DSN without a database name (env BENCH_PG)",
-    )
+    add_pg_argument(parser)
     parser.add_argument("--launcher", choices=["epicflow", "uvicorn"], default="epicflow")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     args = parser.parse_args(argv)
@@ -559,13 +556,9 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     )
 
 
-def _terminate(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt_on_sigterm()
     database = f"epicflow_bench_{secrets.token_hex(4)}"
     asyncio.run(create_database(settings.pg, database))
     try:

@@ -30,7 +30,6 @@ import gc
 import os
 import random
 import secrets
-import signal
 import statistics
 import sys
 import tempfile
@@ -50,10 +49,12 @@ from http_bench import (
     FALLBACKS,
     BenchError,
     Options,
+    add_pg_argument,
     create_database,
     drop_database,
     dsn_for,
     http,
+    interrupt_on_sigterm,
     login,
     serving_epicflow,
 )
@@ -389,17 +390,18 @@ async def plan_stages(sa_url: str, seeded: Seeded) -> dict[str, float]:
 
     from epicflow.platform.db import make_engine  # noqa: PLC0415
     from epicflow.platform.memory import collector_paused  # noqa: PLC0415
-    from epicflow.tasks.graph_load import open_work  # noqa: PLC0415
+    from epicflow.tasks.graph_load import done_hours, open_nodes  # noqa: PLC0415
 
     engine = make_engine(sa_url)  # the app's engine: session settings and all
     stages: dict[str, float] = {}
     try:
         async with async_sessionmaker(engine)() as session:
-            await open_work(session, seeded.project_id, datetime.now(UTC))  # warm the statements
+            await open_nodes(session, seeded.project_id, datetime.now(UTC))  # warm the statements
             gc.collect()
             with collector_paused():  # as the route does
                 t0 = time.perf_counter()
-                nodes, done = await open_work(session, seeded.project_id, datetime.now(UTC))
+                nodes = await open_nodes(session, seeded.project_id, datetime.now(UTC))
+                done = await done_hours(session, seeded.project_id)
                 t1 = time.perf_counter()
                 result = plan(nodes, done_hours=done)
                 t2 = time.perf_counter()
@@ -408,7 +410,7 @@ async def plan_stages(sa_url: str, seeded: Seeded) -> dict[str, float]:
             orjson.dumps(data, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS)
             t4 = time.perf_counter()
         stages = {
-            "load open work (open_work)": t1 - t0,
+            "load open work (open_nodes, done_hours)": t1 - t0,
             "plan(nodes)": t2 - t1,
             "Plan.to_dict()": t3 - t2,
             "orjson.dumps (FastJSONResponse)": t4 - t3,
@@ -573,23 +575,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=True,
         help="also time the stages of GET /plan in this process (default on)",
     )
-    parser.add_argument(
-        "--pg",
-        default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server DSN without a database name (env BENCH_PG)",
-    )
+    add_pg_argument(parser)
     parser.add_argument("--launcher", choices=["epicflow", "uvicorn"], default="epicflow")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the databases")
     return parser.parse_args(argv)
 
 
-def _terminate(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt_on_sigterm()
     parts = args.only or ["pure", "endpoints", "quality"]
     load_start = os.getloadavg()
     print(

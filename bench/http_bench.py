@@ -729,11 +729,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--timeout", type=float, default=5.0, help="wrk request timeout, s")
     parser.add_argument("--smoke-duration", type=float, default=5.0, help="0 skips the smoke")
-    parser.add_argument(
-        "--pg",
-        default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server DSN without a database name (env BENCH_PG)",
-    )
+    add_pg_argument(parser)
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--edges", type=int, default=20_000)
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
@@ -781,13 +777,26 @@ def parse_args(argv: list[str] | None = None) -> Options:
     )
 
 
+def add_pg_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server DSN without a database name (env BENCH_PG)",
+    )
+
+
 def _terminate(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def interrupt_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so servers are stopped and databases dropped."""
+    signal.signal(signal.SIGTERM, _terminate)
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt_on_sigterm()
     database = f"epicflow_bench_{secrets.token_hex(4)}"
     asyncio.run(create_database(options.pg, database))
     ok = False

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics.models import Epic
 from epicflow.events.models import Event
+from epicflow.platform.db import dialect_of
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
@@ -82,9 +83,8 @@ async def expire_leases(
 
 
 NOW = bindparam("now", type_=UTCDateTime)
-TASK = cast(
-    Table, Task.__table__
-)  # UPDATEs on the table, not the entity: no ORM session synchronisation
+# UPDATEs on the table, not the entity: no ORM session synchronisation.
+TASK = cast(Table, Task.__table__)
 
 # Lock the project's graph and say what needs doing first, in one round trip.
 _LOCK = (
@@ -329,7 +329,7 @@ async def finish(
         "in_token": token,
         "now": now,
     }
-    if session.bind.dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         row = (await session.execute(_finish_in_one(status), params)).one_or_none()
     else:
         # SQLite's RETURNING cannot see the FROM side of an UPDATE; the write lock from BEGIN

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.claims import repository as repo
 from epicflow.events import service as events
 from epicflow.platform.clock import Clock
+from epicflow.platform.db import dialect_of
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -67,32 +68,23 @@ async def _prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) -
         for lapsed in await repo.expire_leases(session, now, access.project.id):
             await _record(session, access, lapsed.key, "claim.expired", now, worker=lapsed.worker)
     if stale:
-        await projects.take_graph_stale(session, access)
+        await projects.clear_graph_changed(session, access)
         await refresh_downstream_hours(session, access.project.id, now)
     return now
 
 
+def _acquired_data(worker: str, until: datetime) -> dict[str, object]:
+    """What a `claim.acquired` event records."""
+    return {"worker": worker, "lease_expires_at": until.isoformat()}
+
+
 async def _acquired(
-    session: AsyncSession,
-    access: ProjectAccess,
-    task: tuple[int, str],
-    worker: str,
-    lease: int,
-    token: str,
-    now: datetime,
+    session: AsyncSession, access: ProjectAccess, worker: str, claim: Claim
 ) -> Claim:
-    until = now + timedelta(seconds=lease)
-    task_id, key = task
-    await _record(
-        session,
-        access,
-        key,
-        "claim.acquired",
-        now,
-        worker=worker,
-        lease_expires_at=until.isoformat(),
-    )
-    return Claim(task_id, key, token, until, now)
+    """Record `claim.acquired` for a task just taken (a separate statement)."""
+    data = _acquired_data(worker, claim.lease_expires_at)
+    await _record(session, access, claim.key, "claim.acquired", claim.acquired_at, **data)
+    return claim
 
 
 async def claim_next_ready_task(
@@ -111,14 +103,14 @@ async def claim_next_ready_task(
     token = secrets.token_urlsafe(24)
     until = now + timedelta(seconds=lease_seconds)
     wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)
-    if session.bind.dialect.name == "postgresql":
-        data: dict[str, object] = {"worker": worker, "lease_expires_at": until.isoformat()}
+    if dialect_of(session) == "postgresql":
+        data = _acquired_data(worker, until)
         taken = await repo.take_next_recorded(session, wanted, actor=access.user.email, data=data)
         return None if taken is None else Claim(taken[0], taken[1], token, until, now)
     taken = await repo.take_next(session, wanted)
     if taken is None:
         return None
-    return await _acquired(session, access, taken, worker, lease_seconds, token, now)
+    return await _acquired(session, access, worker, Claim(*taken, token, until, now))
 
 
 async def claim_task(
@@ -142,7 +134,7 @@ async def claim_task(
     token = secrets.token_urlsafe(24)
     until = now + timedelta(seconds=lease_seconds)
     await repo.take(session, task.id, worker, token, until, now)
-    return await _acquired(session, access, (task.id, key), worker, lease_seconds, token, now)
+    return await _acquired(session, access, worker, Claim(task.id, key, token, until, now))
 
 
 async def heartbeat(

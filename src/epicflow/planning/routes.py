@@ -21,7 +21,7 @@ from epicflow.platform.pagination import CursorQuery, LimitQuery, Page, decode_c
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.platform.types import Slug
 from epicflow.projects.deps import ProjectMember
-from epicflow.tasks.graph_load import lint_tasks, open_work, project_nodes
+from epicflow.tasks.graph_load import done_hours, lint_tasks, open_nodes, project_nodes
 from epicflow.tasks.routes import task_views_by_key
 from epicflow.tasks.schemas import TaskOut
 
@@ -55,8 +55,7 @@ async def ready(
     """Ready tasks in the order a claim would take them."""
     now = context.now()
     with collector_paused():
-        nodes, _done_hours = await open_work(session, access.project.id, now)
-        graph = Graph(nodes)
+        graph = Graph(await open_nodes(session, access.project.id, now))
         down = graph.downstream_hours()
         ranked = [
             ((node.priority, -down[key], node.number), key)
@@ -83,8 +82,9 @@ async def project_plan(
     """Waves of work that can run together, the critical path with each task's earliest and
     latest start and slack, and the projected hours with `workers` people or agents."""
     with collector_paused():
-        nodes, done_hours = await open_work(session, access.project.id, context.now(), epic=epic)
-        return FastJSONResponse(plan(nodes, workers, done_hours=done_hours).to_dict())
+        nodes = await open_nodes(session, access.project.id, context.now(), epic=epic)
+        done = await done_hours(session, access.project.id, epic=epic)
+        return FastJSONResponse(plan(nodes, workers, done_hours=done).to_dict())
 
 
 @router.get(

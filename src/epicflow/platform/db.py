@@ -132,6 +132,11 @@ async def _database(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(_database)]
 
 
+def dialect_of(session: AsyncSession) -> str:
+    """`postgresql` or `sqlite`: where a statement must take another shape on each."""
+    return session.bind.dialect.name
+
+
 @cache
 def _compiled_for(statement: Select[Any], dialect: Dialect) -> SQLCompiler:
     return statement.compile(dialect=dialect)
@@ -147,7 +152,7 @@ async def fetch_rows(
     several times the query. Only for columns asyncpg decodes as the models expect (numbers,
     text, booleans, timestamps with time zone).
     """
-    if session.bind.dialect.name != "postgresql":
+    if dialect_of(session) != "postgresql":
         return (await session.execute(statement, params)).tuples().all()
     compiled = _compiled_for(statement, session.bind.dialect)
     values = compiled.construct_params(params)

@@ -128,11 +128,6 @@ async def set_graph_stale(session: AsyncSession, project_id: uuid.UUID, stale: b
     await session.execute(update(Project).where(Project.id == project_id).values(graph_stale=stale))
 
 
-async def is_graph_stale(session: AsyncSession, project_id: uuid.UUID) -> bool:
-    query = select(Project.graph_stale).where(Project.id == project_id)
-    return bool((await session.execute(query)).scalar_one())
-
-
 # Built once (every project-scoped request runs it) and read as plain columns: a statement's
 # cache key is derived anew for each new statement object, and loading two ORM entities costs
 # more than the query.

@@ -152,9 +152,6 @@ async def mark_graph_changed(session: AsyncSession, access: ProjectAccess) -> No
     await repo.set_graph_stale(session, access.project.id, True)
 
 
-async def take_graph_stale(session: AsyncSession, access: ProjectAccess) -> bool:
-    """Whether downstream hours need recomputing; clears the mark (call under the graph lock)."""
-    stale = await repo.is_graph_stale(session, access.project.id)
-    if stale:
-        await repo.set_graph_stale(session, access.project.id, False)
-    return stale
+async def clear_graph_changed(session: AsyncSession, access: ProjectAccess) -> None:
+    """Downstream hours are being recomputed (call under the graph lock)."""
+    await repo.set_graph_stale(session, access.project.id, False)

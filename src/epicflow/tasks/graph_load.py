@@ -77,17 +77,24 @@ async def project_nodes(
     return await _nodes(session, (_EDGES, tasks), project_id, now, epic)
 
 
-async def open_work(
+async def open_nodes(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, *, epic: str | None = None
-) -> tuple[list[Node], float]:
-    """The unresolved tasks (of one epic) with their unresolved edges, and the hours of the done
-    ones: all that the ready queue and `graph.plan` need, often a fraction of the project."""
+) -> list[Node]:
+    """The unresolved tasks (of one epic) with their unresolved edges: all that the ready queue
+    and `graph.plan` need, often a fraction of the project."""
     tasks = _OPEN_TASKS if epic is None else _OPEN_EPIC_TASKS
-    nodes = await _nodes(session, (_OPEN_EDGES, tasks), project_id, now, epic)
+    return await _nodes(session, (_OPEN_EDGES, tasks), project_id, now, epic)
+
+
+async def done_hours(
+    session: AsyncSession, project_id: uuid.UUID, *, epic: str | None = None
+) -> float:
+    """The effective hours of the done tasks (of one epic): `graph.plan(done_hours=)`."""
     params = {"project_id": project_id, "epic": epic}
-    done = _DONE_HOURS if epic is None else _DONE_EPIC_HOURS
-    ((hours,),) = await fetch_rows(session, done, params)
-    return nodes, float(hours)
+    ((hours,),) = await fetch_rows(
+        session, _DONE_HOURS if epic is None else _DONE_EPIC_HOURS, params
+    )
+    return float(hours)
 
 
 async def _nodes(

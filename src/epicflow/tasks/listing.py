@@ -73,14 +73,19 @@ class Sort:
         return ("-" if self.descending else "") + self.name
 
 
-def _unresolved_dependency() -> ColumnElement[bool]:
+def _unresolved_edges() -> Select[Any]:
+    """The task's edges to dependencies not yet done or cancelled (correlated to `Task`)."""
     dep = aliased(Task)
-    return exists(
+    return (
         select(1)
         .select_from(TaskEdge)
         .join(dep, dep.id == TaskEdge.depends_on_id)
         .where(TaskEdge.task_id == Task.id, unresolved(dep.status))
     )
+
+
+def _unresolved_dependency() -> ColumnElement[bool]:
+    return exists(_unresolved_edges())
 
 
 def _conflict_running() -> ColumnElement[bool]:
@@ -134,14 +139,7 @@ def ready_condition(now: datetime | ColumnElement[datetime]) -> ColumnElement[bo
 
 
 def _unresolved_count() -> ColumnElement[int]:
-    dep = aliased(Task)
-    return (
-        select(func.count())
-        .select_from(TaskEdge)
-        .join(dep, dep.id == TaskEdge.depends_on_id)
-        .where(TaskEdge.task_id == Task.id, unresolved(dep.status))
-        .scalar_subquery()
-    )
+    return _unresolved_edges().with_only_columns(func.count()).scalar_subquery()
 
 
 # The dependency test as a per-row count: in a select list PostgreSQL may answer a NOT EXISTS

@@ -13,7 +13,7 @@ from epicflow.events import service as events
 from epicflow.events.routes import after_id, page
 from epicflow.events.schemas import EventOut
 from epicflow.platform.context import ContextDep
-from epicflow.platform.db import SessionDep
+from epicflow.platform.db import SessionDep, dialect_of
 from epicflow.platform.errors import Invalid
 from epicflow.platform.idempotency import IdempotencyKey, fingerprint, run_idempotent
 from epicflow.platform.openapi import responses
@@ -28,7 +28,7 @@ from epicflow.tasks.listing import Sort, TaskFilters, list_query, next_cursor
 from epicflow.tasks.models import Task
 from epicflow.tasks.repository import task_not_found
 from epicflow.tasks.schemas import TaskIn, TaskOut, TaskStatus, TaskUpdate
-from epicflow.tasks.views import dialect_of, views_by_id, views_by_key
+from epicflow.tasks.views import views_by_id, views_by_key
 
 router = APIRouter(tags=["tasks"])
 IfMatch = Annotated[

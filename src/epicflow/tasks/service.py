@@ -331,13 +331,6 @@ async def get_task(session: AsyncSession, access: ProjectAccess, key: str) -> Ta
     return await repo.get_task(session, access.project.id, key)
 
 
-async def get_task_by_id(session: AsyncSession, access: ProjectAccess, task_id: int) -> Task:
-    task = await session.get(Task, task_id, populate_existing=True)
-    if task is None or task.project_id != access.project.id:
-        raise repo.task_not_found(str(task_id))
-    return task
-
-
 async def check_can_start(session: AsyncSession, access: ProjectAccess, task: Task) -> None:
     """Rules 2-4 for moving `task` to in_progress as it stands."""
     await _check_rules(session, access, task, "in_progress", await repo.task_refs(session, task.id))

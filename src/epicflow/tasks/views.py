@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from epicflow.epics.models import Epic
-from epicflow.platform.db import fetch_rows
+from epicflow.platform.db import dialect_of, fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.tasks.listing import ready_flag
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
@@ -184,10 +184,6 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
         "started_at": started_at,
         "completed_at": completed_at,
     }
-
-
-def dialect_of(session: AsyncSession) -> str:
-    return session.bind.dialect.name
 
 
 def _any_of(

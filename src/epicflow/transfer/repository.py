@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.models import User
 from epicflow.epics.models import Epic
+from epicflow.platform.db import dialect_of
 from epicflow.projects.models import Membership, Project
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.views import dialect_of, view_query
+from epicflow.tasks.views import view_query
 from epicflow.transfer.diff import CLAIM_FIELDS
 from epicflow.transfer.model import (
     EPIC_CONTENT,
