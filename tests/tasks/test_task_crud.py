@@ -52,6 +52,42 @@ class TestCreate:
         third = await board.task()
         assert [first["key"], second["key"], third["key"]] == ["WEB-1", "WEB-2", "WEB-3"]
 
+    async def test_links_status_and_event_are_written_with_the_task(self, board: Board) -> None:
+        a, b = await board.task(), await board.task(status="done")
+        epic = await board.client.post(
+            "/api/v1/projects/WEB/epics",
+            json={"slug": "hooks", "title": "Hooks"},
+            headers=board.owner.headers,
+        )
+        assert epic.status_code == 201, epic.text
+        task = await board.task(
+            epic="hooks",
+            status="blocked",
+            depends_on=[b["key"], a["key"]],
+            conflicts_with=[a["key"]],
+            labels=["zeta", "alpha"],
+            assignee=str(board.owner.id),
+        )
+        assert task["key"] == "WEB-3"
+        assert task["epic"] == "hooks"
+        assert task["status"] == "blocked"
+        assert task["depends_on"] == ["WEB-1", "WEB-2"]
+        assert task["blocked_by"] == ["WEB-1"]
+        assert task["conflicts_with"] == ["WEB-1"]
+        assert task["labels"] == ["alpha", "zeta"]
+        assert task["assignee"] == str(board.owner.id)
+        assert (task["started_at"], task["completed_at"]) == (None, None)
+        partner = await board.client.get("/api/v1/tasks/WEB-1", headers=board.owner.headers)
+        assert partner.json()["conflicts_with"] == ["WEB-3"]
+        events = await board.client.get("/api/v1/tasks/WEB-3/events", headers=board.owner.headers)
+        (created,) = events.json()["items"]
+        assert created["type"] == "task.created"
+        assert created["data"] == {"title": task["title"], "status": "blocked"}
+        assert created["actor"] == board.owner.email
+        cancelled = await board.task(status="cancelled")
+        assert (cancelled["key"], cancelled["status"]) == ("WEB-4", "cancelled")
+        assert cancelled["completed_at"] is None
+
     async def test_server_owned_fields_are_refused(self, board: Board) -> None:
         for field, value in [
             ("version", 9),

@@ -132,6 +132,19 @@ async def _database(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(_database)]
 
 
+async def statements_alone(session: AsyncSession) -> None:
+    """Commit, and from here on let every statement of `session` commit on its own
+    (PostgreSQL autocommit; SQLite goes on with transactions as before).
+
+    For a request whose write is one statement: the locks that statement takes then last as
+    long as it runs, not until a COMMIT sent after the event loop next gets back to the
+    request; and what the request reads afterwards costs no BEGIN and COMMIT.
+    """
+    await session.commit()
+    if dialect_of(session) == "postgresql":
+        await session.connection(execution_options=AUTOCOMMIT)
+
+
 def dialect_of(session: AsyncSession) -> str:
     """`postgresql` or `sqlite`: where a statement must take another shape on each."""
     return session.bind.dialect.name

@@ -156,14 +156,13 @@ async def create_task(
 ) -> Response:
     """Create a task (member or above). Keys are `<PROJECT>-<n>`, numbered per project."""
     if idempotency_key is None:
-        task = await service.create_task(session, access, body, context.now())
-        await session.commit()  # numbering locks the project row: release it before reading back
-        view = await task_view(session, access, task.id, context.now())
+        task_id = await service.create_task(session, access, body, context.now(), alone=True)
+        view = await task_view(session, access, task_id, context.now())
         return FastJSONResponse(view, status_code=status.HTTP_201_CREATED)
 
     async def create() -> object:
-        task = await service.create_task(session, access, body, context.now())
-        return await task_view(session, access, task.id, context.now())
+        task_id = await service.create_task(session, access, body, context.now())
+        return await task_view(session, access, task_id, context.now())
 
     return await run_idempotent(
         session,

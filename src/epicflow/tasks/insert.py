@@ -1,0 +1,191 @@
+"""Creating a task in one statement (PostgreSQL).
+
+The project's task counter is a row lock that every graph write queues on. Taken by an UPDATE
+and followed by separate INSERTs, it stays held across as many round trips, each waiting for
+the event loop to come back to this request. Here one statement of data-changing CTEs numbers
+the task, inserts it with its edges, conflicts and labels, and records `task.created`; the lock
+then lasts until the COMMIT that follows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Boolean,
+    Float,
+    Insert,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from epicflow.events.models import Event
+from epicflow.platform.models import UTCDateTime
+from epicflow.projects.models import Project
+from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
+
+TASK = cast(Table, Task.__table__)
+PROJECT = cast(Table, Project.__table__)
+EDGE = cast(Table, TaskEdge.__table__)
+CONFLICT = cast(Table, TaskConflict.__table__)
+LABEL = cast(Table, TaskLabel.__table__)
+EVENT = cast(Table, Event.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    """A task that needs no start rule checked: its status is neither in_progress nor done."""
+
+    project_id: uuid.UUID
+    project_key: str
+    epic_id: int | None
+    title: str
+    status: str
+    priority: int
+    assignee_id: uuid.UUID | None
+    description: str
+    tdd_requirements: str
+    technical_details: str
+    acceptance_criteria: list[dict[str, Any]]
+    definition_of_done: list[dict[str, Any]]
+    estimate_size: str | None
+    estimate_hours: float | None
+    parallel: bool
+    depends_on: list[int] = field(default_factory=list)
+    conflicts_with: list[int] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+    def params(self, *, actor: str, now: datetime) -> dict[str, object]:
+        return {
+            "in_project": self.project_id,
+            "in_prefix": f"{self.project_key}-",
+            "in_epic": self.epic_id,
+            "in_title": self.title,
+            "in_status": self.status,
+            "in_priority": self.priority,
+            "in_assignee": self.assignee_id,
+            "in_description": self.description,
+            "in_tdd": self.tdd_requirements,
+            "in_technical": self.technical_details,
+            "in_acceptance": self.acceptance_criteria,
+            "in_done": self.definition_of_done,
+            "in_size": self.estimate_size,
+            "in_hours": self.estimate_hours,
+            "in_parallel": self.parallel,
+            "in_now": now,
+            "in_deps": sorted(set(self.depends_on)),
+            "in_conflicts": sorted(set(self.conflicts_with)),
+            "in_labels": sorted(set(self.labels)),
+            "in_actor": actor,
+            "in_data": {"title": self.title, "status": self.status},
+        }
+
+
+def _param(name: str, type_: Any) -> Any:
+    return bindparam(name, type_=type_)
+
+
+@cache
+def _create_recorded() -> Insert:
+    project = _param("in_project", Uuid())
+    now = _param("in_now", UTCDateTime())
+    numbered = (
+        update(PROJECT)
+        .where(PROJECT.c.id == project)
+        .values(task_counter=PROJECT.c.task_counter + 1, graph_stale=true())
+        .returning(PROJECT.c.task_counter)
+        .cte("numbered")
+    )
+    number = numbered.c.task_counter
+    columns: dict[str, Any] = {
+        "project_id": project,
+        "number": number,
+        "key": _param("in_prefix", String()).concat(func.cast(number, Text)),
+        "epic_id": _param("in_epic", Integer()),
+        "title": _param("in_title", String()),
+        "status": _param("in_status", String()),
+        "priority": _param("in_priority", Integer()),
+        "assignee_id": _param("in_assignee", Uuid()),
+        "description": _param("in_description", Text()),
+        "tdd_requirements": _param("in_tdd", Text()),
+        "technical_details": _param("in_technical", Text()),
+        "acceptance_criteria": _param("in_acceptance", JSON()),
+        "definition_of_done": _param("in_done", JSON()),
+        "estimate_size": _param("in_size", String()),
+        "estimate_hours": _param("in_hours", Float()),
+        "parallel": _param("in_parallel", Boolean()),
+        "downstream_hours": literal(0.0),
+        "version": literal(1),
+        "created_at": now,
+        "updated_at": now,
+    }
+    created = (
+        insert(TASK)
+        .from_select(list(columns), select(*columns.values()).select_from(numbered))
+        .returning(TASK.c.id, TASK.c.key)
+        .cte("created")
+    )
+
+    def each(name: str, item: Any) -> Any:
+        return func.unnest(_param(name, ARRAY(item))).table_valued("value").render_derived(name)
+
+    deps = each("in_deps", Integer())
+    conflicts = each("in_conflicts", Integer())
+    labels = each("in_labels", String())
+    edges = insert(EDGE).from_select(
+        ["task_id", "depends_on_id", "project_id"],
+        select(created.c.id, deps.c.value, project).select_from(created).join(deps, true()),
+    )
+    pairs = insert(CONFLICT).from_select(
+        ["low_id", "high_id", "project_id"],
+        select(
+            func.least(created.c.id, conflicts.c.value),
+            func.greatest(created.c.id, conflicts.c.value),
+            project,
+        )
+        .select_from(created)
+        .join(conflicts, true()),
+    )
+    tags = insert(LABEL).from_select(
+        ["task_id", "label", "project_id"],
+        select(created.c.id, labels.c.value, project).select_from(created).join(labels, true()),
+    )
+    event = select(
+        project,
+        created.c.key,
+        literal("task.created"),
+        _param("in_actor", String()),
+        _param("in_data", JSON()),
+        now,
+    ).select_from(created)
+    return (
+        insert(EVENT)
+        .from_select(["project_id", "task_key", "type", "actor", "data", "created_at"], event)
+        .add_cte(numbered, created, edges.cte("edges"), pairs.cte("pairs"), tags.cte("tags"))
+        .returning(select(created.c.id).scalar_subquery())
+    )
+
+
+async def create_recorded(
+    session: AsyncSession, task: NewTask, *, actor: str, now: datetime
+) -> int:
+    """Insert `task`, its links and its `task.created` event; the new task's id."""
+    params = task.params(actor=actor, now=now)
+    return int((await session.execute(_create_recorded(), params)).scalar_one())
