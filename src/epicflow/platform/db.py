@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Annotated, Any, cast
 
 import orjson
@@ -150,7 +150,7 @@ def dialect_of(session: AsyncSession) -> str:
     return session.bind.dialect.name
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: callers may build statements per shape, in an LRU of their own
 def _compiled_for(statement: Select[Any], dialect: Dialect) -> SQLCompiler:
     return statement.compile(dialect=dialect)
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
+    Uuid,
     and_,
+    bindparam,
     exists,
     false,
     func,
@@ -19,15 +24,15 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
 )
 from sqlalchemy.orm import aliased
 
 from epicflow.epics.models import Epic
 from epicflow.platform.errors import Invalid
+from epicflow.platform.models import UTCDateTime
 from epicflow.platform.pagination import cursor_datetime, decode_cursor, encode_cursor
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.sql import unresolved
+from epicflow.tasks.sql import NOW, any_of, unresolved
 
 SORTS = {
     "priority": Task.priority,
@@ -157,65 +162,121 @@ def ready_flag(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return and_(_FREE_TO_START_PER_ROW, _unclaimed(now))
 
 
-def _search(dialect: str, q: str) -> ColumnElement[bool]:
+def _search(dialect: str) -> ColumnElement[bool]:
     if dialect == "postgresql":
         document = func.to_tsvector(
             literal_column("'english'::regconfig"), Task.title + " " + Task.description
         )
-        query = func.websearch_to_tsquery(literal_column("'english'::regconfig"), q)
+        query = func.websearch_to_tsquery(
+            literal_column("'english'::regconfig"), bindparam("f_q", type_=String)
+        )
         return document.op("@@")(query)
-    terms = [term.replace('"', '""') for term in q.split()]
-    if not terms:
-        return true()
-    match = " ".join(f'"{term}"' for term in terms)
     return Task.id.in_(
         select(literal_column("rowid"))
         .select_from(text("task_fts"))
-        .where(text("task_fts MATCH :match").bindparams(match=match))
+        .where(text("task_fts MATCH :f_q").bindparams(bindparam("f_q", type_=String)))
     )
 
 
-def _field_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
+def _fts5_match(q: str) -> str | None:
+    """SQLite: every word of `q` as a quoted FTS5 term; None when there is none."""
+    terms = [term.replace('"', '""') for term in q.split()]
+    return " ".join(f'"{term}"' for term in terms) if terms else None
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Which filters a list request uses, and how it pages: what its statement looks like.
+    The values go in as parameters, so a statement is built once per shape."""
+
+    dialect: str
+    status: bool
+    epic: bool
+    labels: int
+    assignee: bool
+    unassigned: bool
+    ready: bool | None
+    blocked: bool | None
+    claimed_by: bool
+    q: bool
+    updated_since: bool
+    sort: Sort
+    after: bool
+
+
+def _field_conditions(shape: Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if filters.status:
-        conditions.append(Task.status.in_(filters.status))
-    if filters.epic is not None:
+    if shape.status:
+        conditions.append(any_of(shape.dialect, Task.status, "f_status", String))
+    if shape.epic:
         epic = aliased(Epic)  # the outer query may join Epic itself
         epic_ids = select(epic.id).where(
-            epic.project_id == Task.project_id, epic.slug == filters.epic
+            epic.project_id == Task.project_id, epic.slug == bindparam("f_epic", type_=String)
         )
         conditions.append(Task.epic_id.in_(epic_ids))
     conditions.extend(
-        exists(select(1).where(TaskLabel.task_id == Task.id, TaskLabel.label == label))
-        for label in filters.labels
+        exists(
+            select(1).where(
+                TaskLabel.task_id == Task.id,
+                TaskLabel.label == bindparam(f"f_label_{index}", type_=String),
+            )
+        )
+        for index in range(shape.labels)
     )
-    if filters.unassigned:
+    if shape.unassigned:
         conditions.append(Task.assignee_id.is_(None))
-    elif filters.assignee is not None:
-        conditions.append(Task.assignee_id == filters.assignee)
-    if filters.claimed_by is not None:
-        conditions.append(Task.claimed_by == filters.claimed_by)
-    if filters.updated_since is not None:
-        conditions.append(Task.updated_at >= filters.updated_since)
+    elif shape.assignee:
+        conditions.append(Task.assignee_id == bindparam("f_assignee", type_=Uuid))
+    if shape.claimed_by:
+        conditions.append(Task.claimed_by == bindparam("f_claimed_by", type_=String))
+    if shape.updated_since:
+        conditions.append(Task.updated_at >= bindparam("f_updated_since", type_=UTCDateTime))
+    if shape.q:
+        conditions.append(_search(shape.dialect))
     return conditions
 
 
-def _graph_conditions(filters: TaskFilters, now: datetime) -> list[ColumnElement[bool]]:
+def _graph_conditions(shape: Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if filters.ready is not None:
-        ready = ready_condition(now)
-        conditions.append(ready if filters.ready else not_(ready))
-    if filters.blocked is not None:
+    if shape.ready is not None:
+        ready = ready_condition(NOW)
+        conditions.append(ready if shape.ready else not_(ready))
+    if shape.blocked is not None:
         blocked = and_(unresolved(Task.status), unresolved_dependency())
-        conditions.append(blocked if filters.blocked else not_(blocked))
+        conditions.append(blocked if shape.blocked else not_(blocked))
     return conditions
 
 
-def _filter(query: Select[Any], filters: TaskFilters, dialect: str, now: datetime) -> Select[Any]:
-    conditions = _field_conditions(filters) + _graph_conditions(filters, now)
-    if filters.q:
-        conditions.append(_search(dialect, filters.q))
-    return query.where(*conditions)
+def _keyset(shape: Shape) -> ColumnElement[bool]:
+    """After the cursor's row: (sort value, number) beyond (:c_value, :c_number)."""
+    sort = shape.sort
+    number = bindparam("c_number", type_=Integer)
+    if sort.name == "key":
+        return Task.number < number if sort.descending else Task.number > number
+    column = SORTS[sort.name]
+    value_type: Any = UTCDateTime() if sort.name in {"created_at", "updated_at"} else Integer()
+    value: Any = bindparam("c_value", type_=value_type)
+    if sort.descending:
+        return or_(column < value, and_(column == value, Task.number < number))
+    return or_(column > value, and_(column == value, Task.number > number))
+
+
+def ordering(sort: Sort) -> list[Any]:
+    columns: list[Any] = [Task.number] if sort.name == "key" else [SORTS[sort.name], Task.number]
+    return [column.desc() if sort.descending else column for column in columns]
+
+
+@lru_cache(maxsize=1024)
+def page_ids(shape: Shape) -> Select[Any]:
+    """The ids of one page of a project's tasks (`:project_id`), `:limit` of them, in order."""
+    query = select(Task.id).where(
+        Task.project_id == bindparam("project_id", type_=Uuid),
+        *_field_conditions(shape),
+        *_graph_conditions(shape),
+    )
+    if shape.after:
+        query = query.where(_keyset(shape))
+    return query.order_by(*ordering(shape.sort)).limit(bindparam("limit", type_=Integer))
 
 
 def _after(sort: Sort, cursor: str) -> tuple[Any, int]:
@@ -229,28 +290,59 @@ def _after(sort: Sort, cursor: str) -> tuple[Any, int]:
     return value, number
 
 
-def list_query(
-    base: Select[Any],
-    project_id: uuid.UUID,
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """One list request: its statement's shape and the parameters to run it with."""
+
+    shape: Shape
+    params: dict[str, Any]
+
+
+def page_query(
     filters: TaskFilters,
     sort: Sort,
     cursor: str | None,
     limit: int,
     *,
+    project_id: uuid.UUID,
     dialect: str,
     now: datetime,
-) -> Select[Any]:
-    column = SORTS[sort.name]
-    query = _filter(base.where(Task.project_id == project_id), filters, dialect, now)
+) -> PageQuery:
+    params: dict[str, Any] = {"project_id": project_id, "limit": limit, "now": now}
+    match = filters.q
+    if filters.q and dialect != "postgresql":
+        match = _fts5_match(filters.q)
+    if filters.status:
+        params["f_status"] = filters.status
+    params.update({f"f_label_{index}": label for index, label in enumerate(filters.labels)})
+    optional = {
+        "f_epic": filters.epic,
+        "f_assignee": None if filters.unassigned else filters.assignee,
+        "f_claimed_by": filters.claimed_by,
+        "f_q": match or None,
+        "f_updated_since": filters.updated_since,
+    }
+    params.update({name: value for name, value in optional.items() if value is not None})
     if cursor is not None:
-        value, number = _after(sort, cursor)
-        if sort.descending:
-            query = query.where(or_(column < value, and_(column == value, Task.number < number)))
-        else:
-            query = query.where(or_(column > value, and_(column == value, Task.number > number)))
-    if sort.descending:
-        return query.order_by(column.desc(), Task.number.desc()).limit(limit)
-    return query.order_by(column, Task.number).limit(limit)
+        value, params["c_number"] = _after(sort, cursor)
+        if sort.name != "key":
+            params["c_value"] = value
+    shape = Shape(
+        dialect=dialect,
+        status=bool(filters.status),
+        epic="f_epic" in params,
+        labels=len(filters.labels),
+        assignee="f_assignee" in params,
+        unassigned=filters.unassigned,
+        ready=filters.ready,
+        blocked=filters.blocked,
+        claimed_by="f_claimed_by" in params,
+        q="f_q" in params,
+        updated_since="f_updated_since" in params,
+        sort=sort,
+        after=cursor is not None,
+    )
+    return PageQuery(shape, params)
 
 
 def next_cursor(sort: Sort, view: dict[str, Any]) -> str:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import AwareDatetime
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.events import service as events
@@ -24,11 +23,10 @@ from epicflow.projects.deps import ProjectMember
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks import service
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
-from epicflow.tasks.listing import Sort, TaskFilters, list_query, next_cursor
-from epicflow.tasks.models import Task
+from epicflow.tasks.listing import Sort, TaskFilters, next_cursor, page_query
 from epicflow.tasks.repository import task_not_found
 from epicflow.tasks.schemas import TaskIn, TaskOut, TaskStatus, TaskUpdate
-from epicflow.tasks.views import views_by_id, views_by_key
+from epicflow.tasks.views import page_views, views_by_id, views_by_key
 
 router = APIRouter(tags=["tasks"])
 IfMatch = Annotated[
@@ -121,22 +119,18 @@ async def list_tasks(
         q=q,
         updated_since=updated_since,
     )
-    now = context.now()
-    dialect = dialect_of(session)
-    query = list_query(
-        select(Task.id),
-        access.project.id,
+    page = page_query(
         filters,
         order,
         cursor,
         limit + 1,
-        dialect=dialect,
-        now=now,
+        project_id=access.project.id,
+        dialect=dialect_of(session),
+        now=context.now(),
     )
-    ids = list((await session.execute(query)).scalars())
-    items = await views_by_id(session, ids[:limit], access.project.key, now)
-    # A task deleted between the two reads drops out of the page; the cursor still holds.
-    more = next_cursor(order, items[-1]) if len(ids) > limit and items else None
+    items = await page_views(session, page, access.project.key)
+    more = next_cursor(order, items[limit - 1]) if len(items) > limit else None
+    items = items[:limit]
     return FastJSONResponse({"items": items, "next_cursor": more})
 
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, any_, bindparam, case, func
 from sqlalchemy.orm import QueryableAttribute
 
+from epicflow.platform.models import UTCDateTime
 from epicflow.tasks.models import Task
 
 RESOLVED = ("done", "cancelled")
+# The moment a read is made: leases are live until then.
+NOW = bindparam("now", type_=UTCDateTime)
+
+
+def any_of(
+    dialect: str, column: QueryableAttribute[Any], name: str, item: type[Integer | String]
+) -> ColumnElement[bool]:
+    """`column IN (:name)` whose statement never changes with the number of values: a
+    PostgreSQL array parameter, an expanding parameter on SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(item)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def unresolved(status: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[bool]:

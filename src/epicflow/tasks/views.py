@@ -13,22 +13,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
 from sqlalchemy import (
     ARRAY,
-    ColumnElement,
     Integer,
     ScalarSelect,
     Select,
     String,
-    Text,
     any_,
     bindparam,
-    cast,
     func,
+    literal,
     select,
     union_all,
 )
@@ -38,12 +36,9 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 
 from epicflow.epics.models import Epic
 from epicflow.platform.db import dialect_of, fetch_rows
-from epicflow.platform.models import UTCDateTime
-from epicflow.tasks.listing import ready_flag
+from epicflow.tasks.listing import PageQuery, Shape, ordering, page_ids, ready_flag
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.sql import unresolved
-
-NOW = bindparam("now", type_=UTCDateTime)
+from epicflow.tasks.sql import NOW, any_of, unresolved
 
 
 def _json_list(
@@ -52,10 +47,12 @@ def _json_list(
     order: QueryableAttribute[Any],
     source: Select[Any],
 ) -> ScalarSelect[Any]:
-    """A correlated scalar subquery: `value` of each row of `source`, in `order`, as JSON text."""
+    """A correlated scalar subquery: `value` of each row of `source`, in `order`; a PostgreSQL
+    array (asyncpg decodes it to a list), JSON text on SQLite."""
     if dialect == "postgresql":
-        ordered = func.json_agg(aggregate_order_by(value, order))
-        return source.with_only_columns(func.coalesce(cast(ordered, Text), "[]")).scalar_subquery()
+        ordered = func.array_agg(aggregate_order_by(value, order))
+        empty = literal([], ARRAY(String))
+        return source.with_only_columns(func.coalesce(ordered, empty)).scalar_subquery()
     inner = source.with_only_columns(value.label("v")).order_by(order).correlate(Task).subquery()
     return select(func.json_group_array(inner.c.v)).scalar_subquery()
 
@@ -123,6 +120,13 @@ def view_query(dialect: str) -> Select[Any]:
     ).outerjoin(Epic, Epic.id == Task.epic_id)
 
 
+def _listed(value: list[str] | str) -> list[str]:
+    if isinstance(value, list):
+        return value
+    listed: list[str] = orjson.loads(value)
+    return listed
+
+
 def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
     """The Task shape of one row of `view_query`, unpacked by position (a Row's attribute
     lookup costs about a microsecond, and a page reads some 1,500 of them)."""
@@ -155,7 +159,6 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
         conflicts_with,
         ready,
     ) = row
-    loads = orjson.loads
     return {
         "key": key,
         "project": project_key,
@@ -163,7 +166,7 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
         "title": title,
         "status": status,
         "priority": priority,
-        "labels": loads(labels),
+        "labels": _listed(labels),
         "assignee": None if assignee is None else str(assignee),
         "description": description,
         "tdd_requirements": tdd_requirements,
@@ -172,13 +175,13 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
         "definition_of_done": definition_of_done,
         "estimate": {"size": size, "hours": hours},
         "parallel": parallel,
-        "depends_on": loads(depends_on),
-        "conflicts_with": loads(conflicts_with),
+        "depends_on": _listed(depends_on),
+        "conflicts_with": _listed(conflicts_with),
         "claimed_by": claimed_by,
         "lease_expires_at": lease_expires_at,
         "version": version,
         "ready": bool(ready),
-        "blocked_by": loads(blocked_by),
+        "blocked_by": _listed(blocked_by),
         "created_at": created_at,
         "updated_at": updated_at,
         "started_at": started_at,
@@ -186,27 +189,37 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
     }
 
 
-def _any_of(
-    dialect: str, column: QueryableAttribute[Any], name: str, item: type[Integer | String]
-) -> ColumnElement[bool]:
-    """`column IN (:name)` whose statement never changes with the number of values: a
-    PostgreSQL array parameter, an expanding parameter on SQLite."""
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(item)))
-    return column.in_(bindparam(name, expanding=True))
-
-
 # Whole statements built once: SQLAlchemy derives a statement's cache key on its first
 # execution, which for these (a dozen correlated subqueries) costs more than a millisecond.
 @cache
 def _views_by_id(dialect: str) -> Select[Any]:
-    return view_query(dialect).where(_any_of(dialect, Task.id, "ids", Integer))
+    return view_query(dialect).where(any_of(dialect, Task.id, "ids", Integer))
 
 
 @cache
 def _views_by_key(dialect: str) -> Select[Any]:
-    keys = _any_of(dialect, Task.key, "keys", String)
+    keys = any_of(dialect, Task.key, "keys", String)
     return view_query(dialect).where(Task.project_id == bindparam("project_id"), keys)
+
+
+@lru_cache(maxsize=1024)
+def _page(shape: Shape) -> Select[Any]:
+    ids = page_ids(shape).correlate(None)
+    if shape.dialect == "postgresql":
+        # `= ANY(ARRAY(…))`: PostgreSQL then looks the page's rows up by primary key. With
+        # `IN (…)` a generic plan, which cannot know the LIMIT, hashes the whole table.
+        in_page = Task.id == any_(func.array(ids.scalar_subquery()))
+    else:
+        in_page = Task.id.in_(ids)
+    return view_query(shape.dialect).where(in_page).order_by(*ordering(shape.sort))
+
+
+async def page_views(
+    session: AsyncSession, page: PageQuery, project_key: str
+) -> list[dict[str, Any]]:
+    """One page of a task list, in its order: one statement, built once per shape."""
+    rows = await fetch_rows(session, _page(page.shape), page.params)
+    return [to_view(row, project_key) for row in rows]
 
 
 async def views_by_id(
