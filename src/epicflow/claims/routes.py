@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.claims import service
 from epicflow.claims.schemas import ClaimNextIn, ClaimOut, ClaimTaskIn, HeartbeatIn, TokenIn
 from epicflow.platform.context import ContextDep
-from epicflow.platform.db import SessionDep
+from epicflow.platform.db import SessionDep, statements_alone
 from epicflow.platform.openapi import responses
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.projects.deps import ProjectMember
@@ -54,7 +54,7 @@ async def claim_next(
     )
     if claim is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    await session.commit()  # release the graph lock before reading the answer back
+    await statements_alone(session)  # release the graph lock before reading the answer back
     body_out = await _claim_body(session, access, claim, claim.acquired_at)
     return FastJSONResponse(body_out, status_code=201)
 
@@ -82,7 +82,7 @@ async def claim_task(
         lease_seconds=body.lease_seconds,
         clock=context.clock,
     )
-    await session.commit()  # release the graph lock before reading the answer back
+    await statements_alone(session)  # release the graph lock before reading the answer back
     body_out = await _claim_body(session, access, claim, claim.acquired_at)
     return FastJSONResponse(body_out, status_code=201)
 
