@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.engine import make_url
@@ -38,34 +41,54 @@ class TestClosedPort:
         assert ready.status_code == 503
 
 
+@asynccontextmanager
+async def _behind_proxy(database_url: str) -> AsyncIterator[tuple[AsyncClient, TcpProxy]]:
+    """A client of the app, whose database connections pass through a proxy the test can cut."""
+    real = make_url(database_url)
+    proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
+    await proxy.start()
+    proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    app = create_app(make_settings(proxied))
+    try:
+        async with _client(app) as client:
+            yield client, proxy
+    finally:
+        await app.state.db.dispose()
+        await proxy.stop()
+
+
 class TestOutageAndRecovery:
     async def test_service_recovers_when_the_database_returns(
         self, database_url: str, is_postgres: bool
     ) -> None:
         if not is_postgres:
             pytest.skip("needs a PostgreSQL server to take down")
-        real = make_url(database_url)
-        proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
-        await proxy.start()
-        proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        app = create_app(make_settings(proxied))
-        try:
-            async with _client(app) as client:
-                user = await UserFactory(client).create()
-                assert (
-                    await client.get("/api/v1/users/me", headers=user.headers)
-                ).status_code == 200
+        async with _behind_proxy(database_url) as (client, proxy):
+            user = await UserFactory(client).create()
+            assert (await client.get("/api/v1/users/me", headers=user.headers)).status_code == 200
 
-                await proxy.stop()
-                down = await client.get("/api/v1/users/me", headers=user.headers)
-                assert down.status_code == 503
-                assert down.headers["retry-after"] == "5"
-                assert (await client.get("/health/ready")).status_code == 503
-
-                await proxy.start()
-                back = await client.get("/api/v1/users/me", headers=user.headers)
-                assert back.status_code == 200
-                assert (await client.get("/health/ready")).status_code == 200
-        finally:
-            await app.state.db.dispose()
             await proxy.stop()
+            down = await client.get("/api/v1/users/me", headers=user.headers)
+            assert down.status_code == 503
+            assert down.headers["retry-after"] == "5"
+            assert (await client.get("/health/ready")).status_code == 503
+
+            await proxy.start()
+            back = await client.get("/api/v1/users/me", headers=user.headers)
+            assert back.status_code == 200
+            assert (await client.get("/health/ready")).status_code == 200
+
+    async def test_a_restart_while_idle_costs_no_request(
+        self, database_url: str, is_postgres: bool
+    ) -> None:
+        if not is_postgres:
+            pytest.skip("needs a PostgreSQL server to take down")
+        async with _behind_proxy(database_url) as (client, proxy):
+            user = await UserFactory(client).create()
+            assert (await client.get("/api/v1/users/me", headers=user.headers)).status_code == 200
+            # Every pooled connection dies while no request runs; the next request must not be
+            # the one that finds out.
+            await proxy.stop()
+            await proxy.start()
+            again = await client.get("/api/v1/users/me", headers=user.headers)
+            assert again.status_code == 200, again.text
