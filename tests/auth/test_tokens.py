@@ -10,6 +10,8 @@ import jwt
 import pytest
 from httpx import AsyncClient
 
+from epicflow.auth import security
+from epicflow.platform.errors import Unauthorized
 from tests.conftest import TEST_SECRET
 from tests.support.users import TestUser, UserFactory
 
@@ -167,3 +169,27 @@ class TestApiTokens:
         ).json()
         assert [t["name"] for t in first["items"] + second["items"]] == ["t0", "t1", "t2"]
         assert second["next_cursor"] is None
+
+
+class TestVerifiedTokens:
+    """A token verified once is remembered (its signature is not checked again on every
+    request) but never past its expiry, and never under another key."""
+
+    def test_a_remembered_token_still_expires(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        now = datetime.now(UTC)
+        token = security.issue_access_token(
+            "someone", key=TEST_SECRET, now=now, lifetime=timedelta(minutes=5)
+        )
+        assert security.read_access_token(token, key=TEST_SECRET) == "someone"
+        later = (now + timedelta(minutes=5, seconds=1)).timestamp()
+        monkeypatch.setattr(security, "_clock", lambda: later)
+        with pytest.raises(Unauthorized):
+            security.read_access_token(token, key=TEST_SECRET)
+
+    def test_a_remembered_token_is_refused_under_another_key(self) -> None:
+        token = security.issue_access_token(
+            "someone", key=TEST_SECRET, now=datetime.now(UTC), lifetime=timedelta(minutes=5)
+        )
+        assert security.read_access_token(token, key=TEST_SECRET) == "someone"
+        with pytest.raises(Unauthorized):
+            security.read_access_token(token, key="another-secret-of-sufficient-length-0123456789")
