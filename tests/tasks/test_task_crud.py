@@ -179,6 +179,25 @@ class TestOptimisticConcurrency:
         response = await board.patch(task["key"], priority=0)
         assert response.json()["version"] == 2
 
+    async def test_if_match_lists_weak_and_odd_tags_as_the_header_reads(self, board: Board) -> None:
+        task = await board.task()
+        for header in ('"01"', '"v1"', 'W/"2", "3"'):
+            refused = await board.patch(task["key"], headers={"If-Match": header}, title="No")
+            assert refused.status_code == 412, header
+            assert refused.json()["current_version"] == 1
+        listed = await board.patch(
+            task["key"], headers={"If-Match": 'W/"7", "1"'}, acceptance_criteria=[{"text": "x"}]
+        )
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["acceptance_criteria"] == [{"text": "x", "done": False}]
+        starred = await board.patch(task["key"], headers={"If-Match": "*"}, description="d")
+        assert starred.json()["version"] == 3
+        events = await board.client.get(
+            f"/api/v1/tasks/{task['key']}/events", headers=board.owner.headers
+        )
+        fields = [event["data"] for event in events.json()["items"][1:]]
+        assert fields == [{"fields": ["acceptance_criteria"]}, {"fields": ["description"]}]
+
     async def test_delete_honours_if_match(self, board: Board) -> None:
         task = await board.task()
         url = f"/api/v1/tasks/{task['key']}"

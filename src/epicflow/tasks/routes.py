@@ -193,8 +193,9 @@ async def update_task(
     """Change a task. Lists (`labels`, `depends_on`, `conflicts_with`, checklists) are replaced
     whole, checked atomically: a cycle answers 409 `dependency_cycle` with the cycle, a status the
     rules forbid answers 409 with the rule's code, a stale `If-Match` answers 412."""
-    task = await service.update_task(session, access, task_key, body, if_match, context.now())
-    view = await task_view(session, access, task.id, context.now())
+    now = context.now()
+    task_id = await service.update_task(session, access, task_key, body, if_match, now, alone=True)
+    view = await task_view(session, access, task_id, context.now())
     return FastJSONResponse(view, headers=_etag(view))
 
 

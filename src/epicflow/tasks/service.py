@@ -18,7 +18,7 @@ from epicflow.platform.errors import Conflict, Invalid, PreconditionFailed
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
-from epicflow.tasks import insert
+from epicflow.tasks import edit, insert
 from epicflow.tasks import repository as repo
 from epicflow.tasks.models import Task
 from epicflow.tasks.schemas import TaskIn, TaskStatus, TaskUpdate
@@ -282,16 +282,50 @@ def _refuse_nulls(changes: dict[str, Any]) -> None:
         raise Invalid(f"These fields cannot be null: {', '.join(nulls)}.", field=nulls[0])
 
 
+def _checklists(body: TaskUpdate) -> dict[str, list[dict[str, Any]]]:
+    lists = {
+        "acceptance_criteria": body.acceptance_criteria,
+        "definition_of_done": body.definition_of_done,
+    }
+    return {
+        name: [item.model_dump() for item in items]
+        for name, items in lists.items()
+        if items is not None
+    }
+
+
 def _apply_fields(task: Task, body: TaskUpdate, changes: dict[str, Any]) -> None:
     for name in SCALARS:
         if name in changes:
             setattr(task, name, changes[name])
-    if body.acceptance_criteria is not None:
-        task.acceptance_criteria = [item.model_dump() for item in body.acceptance_criteria]
-    if body.definition_of_done is not None:
-        task.definition_of_done = [item.model_dump() for item in body.definition_of_done]
+    for name, items in _checklists(body).items():
+        setattr(task, name, items)
     if body.estimate is not None:
         task.estimate_size, task.estimate_hours = body.estimate.size, body.estimate.hours
+
+
+async def _edit_plain(
+    session: AsyncSession,
+    access: ProjectAccess,
+    key: str,
+    changes: dict[str, Any],
+    if_match: str | None,
+    now: datetime,
+) -> int:
+    """Plain fields only, on PostgreSQL: one statement, committed on its own (`tasks.edit`)."""
+    versions = edit.if_match_versions(if_match)
+    await statements_alone(session)
+    task_id = await edit.edit_recorded(
+        session, access.project.id, key, changes, versions, actor=access.user.email, now=now
+    )
+    if task_id is not None:
+        return task_id
+    task = await repo.get_task(session, access.project.id, key)  # 404 when there is none
+    check_if_match(if_match, task.version)
+    raise PreconditionFailed(  # only if the task changed between the two statements
+        f"The task changed; its current version is {task.version}.",
+        current_version=task.version,
+    )
 
 
 async def update_task(
@@ -301,22 +335,23 @@ async def update_task(
     body: TaskUpdate,
     if_match: str | None,
     now: datetime,
-) -> Task:
+    *,
+    alone: bool = False,
+) -> int:
+    """Change a task; its id. With `alone` (the request writes nothing else) the change is
+    committed on return, and on PostgreSQL a change of plain fields only is one statement."""
     access.require(Role.member)
     changes = body.model_dump(exclude_unset=True)
     _refuse_nulls(changes)
+    plain = bool(changes) and changes.keys() <= edit.PLAIN_FIELDS.keys()
+    if alone and plain and dialect_of(session) == "postgresql":
+        values = {**changes, **_checklists(body)}  # each item whole, defaults included
+        return await _edit_plain(session, access, key, values, if_match, now)
     if GRAPH_FIELDS & changes.keys():
         await projects.lock_graph(session, access)
     task = await repo.get_task(session, access.project.id, key, for_update=True)
     check_if_match(if_match, task.version)
-    deps = conflicts = None
-    if body.depends_on is not None:
-        deps = await _resolve_refs(session, access, "depends_on", body.depends_on, task.key)
-        await _check_no_cycle(session, access, task.key, list(deps))
-    if body.conflicts_with is not None:
-        conflicts = await _resolve_refs(
-            session, access, "conflicts_with", body.conflicts_with, task.key
-        )
+    deps, conflicts = await _new_refs(session, access, task.key, body)
     if "epic" in changes:
         task.epic_id = await _resolve_epic(session, access, body.epic)
     if "assignee" in changes:
@@ -338,7 +373,22 @@ async def update_task(
         data = {"from": old_status, "to": task.status}
         await _record(session, access, task, "task.status_changed", now, data)
     await session.flush()
-    return task
+    if alone:
+        await statements_alone(session)
+    return task.id
+
+
+async def _new_refs(
+    session: AsyncSession, access: ProjectAccess, key: str, body: TaskUpdate
+) -> tuple[dict[str, int] | None, dict[str, int] | None]:
+    """The dependencies and conflicts `body` replaces (None: unchanged), checked."""
+    deps = conflicts = None
+    if body.depends_on is not None:
+        deps = await _resolve_refs(session, access, "depends_on", body.depends_on, key)
+        await _check_no_cycle(session, access, key, list(deps))
+    if body.conflicts_with is not None:
+        conflicts = await _resolve_refs(session, access, "conflicts_with", body.conflicts_with, key)
+    return deps, conflicts
 
 
 def _moves_downstream_hours(changes: dict[str, Any], old: str, new: str) -> bool:
