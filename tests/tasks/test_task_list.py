@@ -129,6 +129,23 @@ class TestSortAndPages:
             response = await board.client.get(url, params=params, headers=board.owner.headers)
             assert response.status_code == 422, params
 
+    async def test_bad_filters_are_422_naming_the_parameter(self, board: Board) -> None:
+        url = "/api/v1/projects/WEB/tasks"
+        cases = [
+            ({"limit": "many"}, "limit"),
+            ({"status": ["open", "sleeping"]}, "status.1"),
+            ({"ready": "perhaps"}, "ready"),
+            ({"updated_since": "2026-01-01T00:00:00"}, "updated_since"),
+            ({"label": "has space"}, "label.0"),
+        ]
+        for params, name in cases:
+            response = await board.client.get(url, params=params, headers=board.owner.headers)
+            assert response.status_code == 422, params
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["detail"] == f"Invalid input: {name}", response.json()
+        stranger = await board.client.get(url, params={"limit": "many"})
+        assert stranger.status_code == 401  # who asks is settled before what is asked
+
     @pytest.mark.parametrize("sort", ["key", "-priority", "updated_at", "-created_at"])
     async def test_cursor_walks_every_task_once_despite_inserts(
         self, board: Board, sort: str

@@ -50,3 +50,23 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "content": {"application/problem+json": {}},
         }
     return out
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """OpenAPI `parameters` for a route that reads its query string into `model` itself
+    (`platform.query.parse_query`); enums and other models refer to the shared components."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, field_schema in schema["properties"].items():
+        description = field_schema.pop("description", None)
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": field_schema,
+        }
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters

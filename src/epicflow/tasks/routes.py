@@ -4,8 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.events import service as events
@@ -15,17 +14,17 @@ from epicflow.platform.context import ContextDep
 from epicflow.platform.db import SessionDep, dialect_of
 from epicflow.platform.errors import Invalid
 from epicflow.platform.idempotency import IdempotencyKey, fingerprint, run_idempotent
-from epicflow.platform.openapi import responses
+from epicflow.platform.openapi import query_parameters, responses
 from epicflow.platform.pagination import CursorQuery, LimitQuery, Page
+from epicflow.platform.query import parse_query
 from epicflow.platform.responses import FastJSONResponse
-from epicflow.platform.types import Label, Slug
 from epicflow.projects.deps import ProjectMember
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks import service
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
 from epicflow.tasks.listing import Sort, TaskFilters, next_cursor, page_query
 from epicflow.tasks.repository import task_not_found
-from epicflow.tasks.schemas import TaskIn, TaskOut, TaskStatus, TaskUpdate
+from epicflow.tasks.schemas import TaskIn, TaskListQuery, TaskOut, TaskUpdate
 from epicflow.tasks.views import page_views, views_by_id, views_by_key
 
 router = APIRouter(tags=["tasks"])
@@ -73,56 +72,47 @@ def _assignee(value: str | None, access: ProjectAccess) -> tuple[uuid.UUID | Non
         raise Invalid("assignee must be me, none or a user id.", field="assignee") from exc
 
 
+REPEATABLE = frozenset({"status", "label"})
+
+
+async def _list_query(request: Request) -> TaskListQuery:
+    return parse_query(TaskListQuery, request.query_params, REPEATABLE)
+
+
 @router.get(
     "/projects/{key}/tasks",
     response_model=Page[TaskOut],
     responses=responses(401, 404, 422, 429),
+    openapi_extra={"parameters": query_parameters(TaskListQuery)},
 )
 async def list_tasks(
     access: ProjectMember,
     session: SessionDep,
     context: ContextDep,
-    task_status: Annotated[list[TaskStatus], Query(alias="status")] = [],  # noqa: B006
-    epic: Slug | None = None,
-    label: Annotated[list[Label], Query()] = [],  # noqa: B006
-    assignee: Annotated[
-        str | None, Query(max_length=36, description="me, none or a user id")
-    ] = None,
-    ready: bool | None = None,
-    blocked: bool | None = None,
-    claimed_by: Annotated[str | None, Query(max_length=200)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Full-text search")] = None,
-    updated_since: AwareDatetime | None = None,
-    sort: Annotated[
-        str,
-        Query(
-            max_length=20, description="priority, created_at, updated_at or key; '-' for descending"
-        ),
-    ] = "key",
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
+    query: Annotated[TaskListQuery, Depends(_list_query)],
 ) -> Response:
     """Tasks of the project, filtered and sorted, a page at a time."""
-    if len(task_status) > MAX_REPEATS or len(label) > MAX_REPEATS:
+    if len(query.status) > MAX_REPEATS or len(query.label) > MAX_REPEATS:
         raise Invalid("Too many repeated filters.", field="label")
-    order = Sort.parse(sort)
-    user_id, unassigned = _assignee(assignee, access)
+    order = Sort.parse(query.sort)
+    user_id, unassigned = _assignee(query.assignee, access)
     filters = TaskFilters(
-        status=[s.value for s in task_status],
-        epic=epic,
-        labels=label,
+        status=[s.value for s in query.status],
+        epic=query.epic,
+        labels=query.label,
         assignee=user_id,
         unassigned=unassigned,
-        ready=ready,
-        blocked=blocked,
-        claimed_by=claimed_by,
-        q=q,
-        updated_since=updated_since,
+        ready=query.ready,
+        blocked=query.blocked,
+        claimed_by=query.claimed_by,
+        q=query.q,
+        updated_since=query.updated_since,
     )
+    limit = query.limit
     page = page_query(
         filters,
         order,
-        cursor,
+        query.cursor,
         limit + 1,
         project_id=access.project.id,
         dialect=dialect_of(session),

@@ -5,8 +5,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from epicflow.platform.pagination import MAX_CURSOR_LENGTH, MAX_LIMIT
 from epicflow.platform.types import (
     Hours,
     ItemText,
@@ -128,3 +129,28 @@ class TaskOut(BaseModel):
     updated_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
+
+
+class TaskListQuery(BaseModel):
+    """The query string of `GET /projects/{key}/tasks`."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    status: list[TaskStatus] = Field(default=[], description="Any of these statuses (repeat).")
+    epic: Slug | None = Field(default=None, description="The epic's slug.")
+    label: list[Label] = Field(default=[], description="Every one of these labels (repeat).")
+    assignee: str | None = Field(default=None, max_length=36, description="me, none or a user id")
+    ready: bool | None = None
+    blocked: bool | None = None
+    claimed_by: str | None = Field(default=None, max_length=200)
+    q: str | None = Field(default=None, max_length=200, description="Full-text search")
+    updated_since: AwareDatetime | None = None
+    sort: str = Field(
+        default="key",
+        max_length=20,
+        description="priority, created_at, updated_at or key; '-' for descending",
+    )
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT, description="Page size (max 200).")
+    cursor: str | None = Field(
+        default=None, max_length=MAX_CURSOR_LENGTH, description="Opaque cursor from `next_cursor`."
+    )
