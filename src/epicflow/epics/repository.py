@@ -2,12 +2,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import String, Uuid, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics.models import Epic
+from epicflow.platform.db import fetch_rows
 from epicflow.platform.errors import Conflict, NotFound
+
+_EPIC_ID = select(Epic.id).where(
+    Epic.project_id == bindparam("project_id", type_=Uuid),
+    Epic.slug == bindparam("slug", type_=String),
+)
 
 
 def slug_taken() -> Conflict:
@@ -17,6 +23,12 @@ def slug_taken() -> Conflict:
 async def find_epic(session: AsyncSession, project_id: uuid.UUID, slug: str) -> Epic | None:
     query = select(Epic).where(Epic.project_id == project_id, Epic.slug == slug)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def find_epic_id(session: AsyncSession, project_id: uuid.UUID, slug: str) -> int | None:
+    """The id of the project's epic `slug` (a prebuilt statement: task writes ask it)."""
+    rows = await fetch_rows(session, _EPIC_ID, {"project_id": project_id, "slug": slug})
+    return int(rows[0][0]) if rows else None
 
 
 async def get_epic(session: AsyncSession, project_id: uuid.UUID, slug: str) -> Epic:

@@ -44,6 +44,10 @@ async def find_epic(session: AsyncSession, access: ProjectAccess, slug: str) -> 
     return await repo.find_epic(session, access.project.id, slug)
 
 
+async def find_epic_id(session: AsyncSession, access: ProjectAccess, slug: str) -> int | None:
+    return await repo.find_epic_id(session, access.project.id, slug)
+
+
 async def get_epic(session: AsyncSession, access: ProjectAccess, slug: str) -> Epic:
     return await repo.get_epic(session, access.project.id, slug)
 

@@ -5,16 +5,31 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, delete, insert, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from epicflow.graph import Node
+from epicflow.platform.db import dialect_of, fetch_rows
 from epicflow.platform.errors import NotFound
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.sql import effective_hours
+from epicflow.tasks.sql import any_of, effective_hours
 
 
 def task_not_found(key: str) -> NotFound:
@@ -33,14 +48,21 @@ async def get_task(
     return task
 
 
+@cache
+def _ids_for_keys(dialect: str) -> Select[Any]:
+    project = Task.project_id == bindparam("project_id", type_=Uuid)
+    return select(Task.key, Task.id).where(project, any_of(dialect, Task.key, "keys", String))
+
+
 async def ids_for_keys(
     session: AsyncSession, project_id: uuid.UUID, keys: Iterable[str]
 ) -> dict[str, int]:
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    query = select(Task.key, Task.id).where(Task.project_id == project_id, Task.key.in_(wanted))
-    return dict((await session.execute(query)).tuples().all())
+    statement = _ids_for_keys(dialect_of(session))
+    rows = await fetch_rows(session, statement, {"project_id": project_id, "keys": wanted})
+    return {str(key): int(task_id) for key, task_id in rows}
 
 
 async def project_edges(session: AsyncSession, project_id: uuid.UUID) -> list[tuple[str, str]]:

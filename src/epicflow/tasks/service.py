@@ -75,10 +75,10 @@ async def _resolve_epic(
 ) -> int | None:
     if slug is None:
         return None
-    epic = await epics.find_epic(session, access, slug)
-    if epic is None:
+    epic_id = await epics.find_epic_id(session, access, slug)
+    if epic_id is None:
         raise Invalid(f"Unknown epic {slug}.", code="unknown_epic", field="epic")
-    return epic.id
+    return epic_id
 
 
 async def _check_no_cycle(
