@@ -26,7 +26,8 @@ class Task(Base):
     __tablename__ = "task"
     __table_args__ = (
         UniqueConstraint("project_id", "number"),
-        Index("ix_task_project_status", "project_id", "status"),
+        # A one-status list sorted by priority walks this index in order.
+        Index("ix_task_project_status_priority", "project_id", "status", "priority", "number"),
         Index("ix_task_project_epic", "project_id", "epic_id"),
         Index("ix_task_project_priority", "project_id", "priority", "number"),
         Index("ix_task_project_created", "project_id", "created_at", "number"),
