@@ -150,6 +150,32 @@ class TestLeases:
         types = [e["type"] for e in events.json()["items"]]
         assert types[-4:] == ["claim.acquired", "claim.expired", "claim.acquired", "task.completed"]
 
+    async def test_release_and_complete_record_the_worker_that_held_the_claim(
+        self, board: Board
+    ) -> None:
+        a = await board.task()
+        first = (await call(board, a["key"], "claim", worker="w1", lease_seconds=60)).json()
+        released = await call(board, a["key"], "release", claim_token=first["claim_token"])
+        assert released.json()["status"] == "open"
+        assert released.json()["version"] == 3
+        second = (await call(board, a["key"], "claim", worker="w2", lease_seconds=60)).json()
+        done = await call(board, a["key"], "complete", claim_token=second["claim_token"])
+        assert (done.json()["status"], done.json()["claimed_by"]) == ("done", None)
+        again = await call(board, a["key"], "complete", claim_token=second["claim_token"])
+        assert again.json()["code"] == "claim_lost"
+        events = await board.client.get(
+            f"/api/v1/tasks/{a['key']}/events", headers=board.owner.headers
+        )
+        finished = [
+            (e["type"], e["data"], e["actor"])
+            for e in events.json()["items"]
+            if e["type"] in {"claim.released", "task.completed"}
+        ]
+        assert finished == [
+            ("claim.released", {"worker": "w1"}, board.owner.email),
+            ("task.completed", {"worker": "w2"}, board.owner.email),
+        ]
+
     async def test_sweeper_returns_expired_tasks_to_open(self, board: Board, app: FastAPI) -> None:
         a = await board.task()
         await call(board, a["key"], "claim", worker="w1", lease_seconds=5)

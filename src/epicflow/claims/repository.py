@@ -308,6 +308,47 @@ def _finish_in_one(status: str) -> Update:
 
 
 @cache
+def _finish_recorded(status: str, event_type: str) -> Insert:
+    """PostgreSQL: `_finish_in_one` and its event (`{"worker": …}`) in one statement."""
+    finished = _finish_in_one(status).returning(TASK.c.project_id, TASK.c.key).cte("finished")
+    event = select(
+        finished.c.project_id,
+        finished.c.key,
+        literal(event_type),
+        bindparam("in_actor", type_=String),
+        func.json_build_object(literal("worker"), finished.c.claimed_by).cast(JSON),
+        NOW,
+    )
+    return (
+        insert(EVENT)
+        .from_select(_EVENT_COLUMNS, event)
+        .add_cte(finished)
+        .returning(
+            select(finished.c.id).scalar_subquery(),
+            select(finished.c.claimed_by).scalar_subquery(),
+        )
+    )
+
+
+async def finish_recorded(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    key: str,
+    token: str,
+    now: datetime,
+    *,
+    status: str,
+    event_type: str,
+    actor: str,
+) -> tuple[int, str] | None:
+    """`finish` and its event in one statement (PostgreSQL only)."""
+    params = {"in_project": project_id, "in_key": key, "in_token": token, "now": now}
+    statement = _finish_recorded(status, event_type)
+    row = (await session.execute(statement, {**params, "in_actor": actor})).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+@cache
 def _finish_by_id(status: str) -> Update:
     return update(TASK).where(TASK.c.id == bindparam("in_id")).values(_finished(status))
 

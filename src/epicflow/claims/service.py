@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.claims import repository as repo
 from epicflow.events import service as events
 from epicflow.platform.clock import Clock
-from epicflow.platform.db import dialect_of
+from epicflow.platform.db import dialect_of, statements_alone
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -152,27 +152,57 @@ async def heartbeat(
 async def release(
     session: AsyncSession, access: ProjectAccess, key: str, token: str, now: datetime
 ) -> int:
-    """Give the task back (`open`); answers its id."""
+    """Give the task back (`open`); answers its id, committed."""
     access.require(Role.member)
-    released = await repo.finish(session, access.project.id, key, token, now, status="open")
+    released = await _finish(session, access, key, token, now, "open", "claim.released")
     if released is None:
         await tasks.get_task(session, access, key)
         raise claim_lost()
-    task_id, worker = released
-    await _record(session, access, key, "claim.released", now, worker=worker)
-    return task_id
+    return released
 
 
 async def complete(
     session: AsyncSession, access: ProjectAccess, key: str, token: str, now: datetime
 ) -> int:
-    """Finish the task (`done`), rule 2 permitting; answers its id."""
+    """Finish the task (`done`), rule 2 permitting; answers its id, committed."""
     access.require(Role.member)
-    done = await repo.finish(session, access.project.id, key, token, now, status="done")
+    done = await _finish(session, access, key, token, now, "done", "task.completed")
     if done is None:
         task = await tasks.get_task(session, access, key)
         await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
         raise claim_lost()
-    task_id, worker = done
-    await _record(session, access, key, "task.completed", now, worker=worker)
+    return done
+
+
+async def _finish(
+    session: AsyncSession,
+    access: ProjectAccess,
+    key: str,
+    token: str,
+    now: datetime,
+    status: str,
+    event_type: str,
+) -> int | None:
+    """End the claim with `status` and record `event_type`, committed: on PostgreSQL one
+    statement that commits on its own. None when the claim is not held (nothing written)."""
+    project_id = access.project.id
+    if dialect_of(session) == "postgresql":
+        await statements_alone(session)
+        finished = await repo.finish_recorded(
+            session,
+            project_id,
+            key,
+            token,
+            now,
+            status=status,
+            event_type=event_type,
+            actor=access.user.email,
+        )
+        return None if finished is None else finished[0]
+    ended = await repo.finish(session, project_id, key, token, now, status=status)
+    if ended is None:
+        return None
+    task_id, worker = ended
+    await _record(session, access, key, event_type, now, worker=worker)
+    await statements_alone(session)
     return task_id
