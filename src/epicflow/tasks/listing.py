@@ -162,6 +162,19 @@ def ready_flag(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return and_(_FREE_TO_START_PER_ROW, _unclaimed(now))
 
 
+def ready_flag_given(
+    open_deps: ColumnElement[int], now: datetime | ColumnElement[datetime]
+) -> ColumnElement[bool]:
+    """`ready_flag` for a query that has counted each task's unresolved dependencies."""
+    return and_(
+        Task.status == "open",
+        open_deps == 0,
+        not_(_conflict_running()),
+        not_(_exclusive_clash()),
+        _unclaimed(now),
+    )
+
+
 def _search(dialect: str) -> ColumnElement[bool]:
     if dialect == "postgresql":
         document = func.to_tsvector(

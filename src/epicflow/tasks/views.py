@@ -1,11 +1,11 @@
 """The read side of tasks: one SQL statement returns each task with its edges, labels and derived
 readiness, so a page of any size costs one query and no graph building in Python.
 
-The statement is built once per dialect. Lists of keys are aggregated in SQL as JSON text in
-key-number order (PostgreSQL `json_agg … ORDER BY`; SQLite `json_group_array` over an ordered
-derived table), `ready` is SPEC rule 5 in SQL (`listing.ready_flag`, held equal to
-`graph.Graph.is_ready` by the tests) and `blocked_by` the unresolved dependencies. Execute with
-`{"now": …}`: leases are live until then.
+The statement is built once per dialect. Lists of keys are aggregated in SQL in key-number
+order (PostgreSQL arrays, `array_agg … ORDER BY`, the dependencies in one LATERAL pass; SQLite
+JSON text, `json_group_array` over an ordered derived table), `ready` is SPEC rule 5 in SQL
+(`listing.ready_flag`, held equal to `graph.Graph.is_ready` by the tests) and `blocked_by` the
+unresolved dependencies. Execute with `{"now": …}`: leases are live until then.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -38,7 +39,14 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 
 from epicflow.epics.models import Epic
 from epicflow.platform.db import dialect_of, fetch_rows
-from epicflow.tasks.listing import PageQuery, Shape, ordering, page_ids, ready_flag
+from epicflow.tasks.listing import (
+    PageQuery,
+    Shape,
+    ordering,
+    page_ids,
+    ready_flag,
+    ready_flag_given,
+)
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.sql import NOW, any_of, unresolved
 
@@ -98,7 +106,24 @@ def view_query(dialect: str, *, checklists_as_text: bool = False) -> Select[Any]
     checklists: list[Any] = [Task.acceptance_criteria, Task.definition_of_done]
     if checklists_as_text and dialect == "postgresql":
         checklists = [cast(column, Text) for column in checklists]
-    return select(
+    if dialect == "postgresql":
+        edges = _edges_pg()
+        derived: list[Any] = [
+            _labels(dialect),
+            edges.c.depends_on,
+            edges.c.blocked_by,
+            _conflicts(dialect),
+            ready_flag_given(edges.c.open_deps, NOW),
+        ]
+    else:
+        derived = [
+            _labels(dialect),
+            _dependencies(dialect, unresolved_only=False),
+            _dependencies(dialect, unresolved_only=True),
+            _conflicts(dialect),
+            ready_flag(NOW),
+        ]
+    query = select(
         Task.id,
         Task.key,
         Epic.slug,
@@ -120,12 +145,31 @@ def view_query(dialect: str, *, checklists_as_text: bool = False) -> Select[Any]
         Task.updated_at,
         Task.started_at,
         Task.completed_at,
-        _labels(dialect),
-        _dependencies(dialect, unresolved_only=False),
-        _dependencies(dialect, unresolved_only=True),
-        _conflicts(dialect),
-        ready_flag(NOW),
+        *derived,
     ).outerjoin(Epic, Epic.id == Task.epic_id)
+    if dialect == "postgresql":
+        query = query.join(edges, true())
+    return query
+
+
+def _edges_pg() -> Any:
+    """PostgreSQL: one pass over a task's dependencies (a LATERAL subquery) answers all three
+    things the view needs of them: every key, the unresolved keys, how many are unresolved."""
+    dep = aliased(Task, name="dep")
+    open_dep = unresolved(dep.status)
+    keys = func.array_agg(aggregate_order_by(dep.key, dep.number))
+    empty = literal([], ARRAY(String))
+    return (
+        select(
+            func.coalesce(keys, empty).label("depends_on"),
+            func.coalesce(keys.filter(open_dep), empty).label("blocked_by"),
+            func.count().filter(open_dep).label("open_deps"),
+        )
+        .select_from(TaskEdge)
+        .join(dep, dep.id == TaskEdge.depends_on_id)
+        .where(TaskEdge.task_id == Task.id)
+        .lateral("edges")
+    )
 
 
 def _listed(value: list[str] | str) -> list[str]:
