@@ -131,7 +131,7 @@ class TestSortAndPages:
 
     async def test_bad_filters_are_422_naming_the_parameter(self, board: Board) -> None:
         url = "/api/v1/projects/WEB/tasks"
-        cases = [
+        cases: list[tuple[dict[str, str | list[str]], str]] = [
             ({"limit": "many"}, "limit"),
             ({"status": ["open", "sleeping"]}, "status.1"),
             ({"ready": "perhaps"}, "ready"),
