@@ -4,7 +4,8 @@ The project's task counter is a row lock that every graph write queues on. Taken
 and followed by separate INSERTs, it stays held across as many round trips, each waiting for
 the event loop to come back to this request. Here one statement of data-changing CTEs numbers
 the task, inserts it with its edges, conflicts and labels, and records `task.created`; the lock
-then lasts until the COMMIT that follows.
+then lasts until the COMMIT that follows, or only as long as the statement when it runs on its
+own (`platform.db.statements_alone`).
 """
 
 from __future__ import annotations
