@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.engine import make_url
 
 from epicflow.main import create_app
+from epicflow.platform import db
 from tests.conftest import make_settings
 from tests.support.proxy import TcpProxy, free_port
 from tests.support.users import UserFactory
@@ -79,10 +81,11 @@ class TestOutageAndRecovery:
             assert (await client.get("/health/ready")).status_code == 200
 
     async def test_a_restart_while_idle_costs_no_request(
-        self, database_url: str, is_postgres: bool
+        self, database_url: str, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         if not is_postgres:
             pytest.skip("needs a PostgreSQL server to take down")
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # idle longer than that
         async with _behind_proxy(database_url) as (client, proxy):
             user = await UserFactory(client).create()
             assert (await client.get("/api/v1/users/me", headers=user.headers)).status_code == 200
@@ -92,3 +95,28 @@ class TestOutageAndRecovery:
             await proxy.start()
             again = await client.get("/api/v1/users/me", headers=user.headers)
             assert again.status_code == 200, again.text
+
+
+class TestPing:
+    async def test_only_a_connection_idle_for_a_while_is_pinged(
+        self, database_url: str, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        if not is_postgres:
+            pytest.skip("the ping is PostgreSQL's")
+        engine = db.make_engine(database_url)
+        sent: list[str] = []
+        try:
+            async with engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                driver: Any = raw.driver_connection
+                driver.add_query_logger(lambda query: sent.append(query.query))
+            monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 60.0)
+            async with engine.connect():
+                pass
+            assert sent == []  # back in the pool a moment ago: no round trip
+            monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+            async with engine.connect():
+                pass
+            assert sent == [";"]
+        finally:
+            await engine.dispose()
