@@ -6,7 +6,7 @@ One run: create a fresh PostgreSQL database, migrate, seed a 10,000-task project
 bench/seed.py and reshape it into a claimable backlog (every task that is not cancelled is
 `open`, 2,000 dependency edges), serve epicflow with two workers (`epicflow serve --no-migrate
 --workers 2`, the start-up of bench/http_bench.py), then let `--concurrency` asyncio workers
-(httpx, one keep-alive connection each) loop `POST /projects/{key}/claims` ->
+(bench/lean_http.py, one keep-alive connection each) loop `POST /projects/{key}/claims` ->
 `POST /tasks/{task}/complete` for `--warmup` + `--duration` seconds. Prints cycles/s, p50/p99
 of each call, status counts and CPU per cycle next to the targets (>= 300 cycles/s, claim p99
 < 100 ms); stops the server and drops the database, also on errors and Ctrl-C. See
@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -43,6 +44,7 @@ from http_bench import (
     login,
     serving_epicflow,
 )
+from lean_http import Answer, LeanClient, LeanHTTPError
 from seed import Seeded, seed
 
 from epicflow.graph import Graph, Node
@@ -208,7 +210,7 @@ class Window:
 
 
 async def claimer(
-    client: httpx.AsyncClient,
+    client: LeanClient,
     name: str,
     project: str,
     lease: int,
@@ -221,7 +223,7 @@ async def claimer(
         t0 = time.perf_counter()
         try:
             answer = await client.post(claim_path, json=body)
-        except httpx.HTTPError as exc:
+        except LeanHTTPError as exc:
             stats.errors[f"claim {type(exc).__name__}"] += 1
             continue
         t1 = time.perf_counter()
@@ -235,7 +237,7 @@ async def claimer(
         if answer.status_code != 201:
             note(stats, f"claim {answer.status_code}", answer)
             continue
-        claim = answer.json()
+        claim: Any = answer.json()
         key: str = claim["task"]["key"]
         stats.claimed_keys.append(key)
         done = await complete(client, key, claim["claim_token"], window, stats)
@@ -243,13 +245,11 @@ async def claimer(
             stats.cycles += 1
 
 
-async def complete(
-    client: httpx.AsyncClient, key: str, token: str, window: Window, stats: Stats
-) -> bool:
+async def complete(client: LeanClient, key: str, token: str, window: Window, stats: Stats) -> bool:
     t0 = time.perf_counter()
     try:
         answer = await client.post(f"{API}/tasks/{key}/complete", json={"claim_token": token})
-    except httpx.HTTPError as exc:
+    except LeanHTTPError as exc:
         stats.errors[f"complete {type(exc).__name__}"] += 1
         return False
     t1 = time.perf_counter()
@@ -263,7 +263,7 @@ async def complete(
     return True
 
 
-def note(stats: Stats, what: str, answer: httpx.Response) -> None:
+def note(stats: Stats, what: str, answer: Answer) -> None:
     if len(stats.samples) < 5:
         stats.samples.append(f"{what}: {answer.text[:300]}")
 
@@ -273,19 +273,15 @@ async def measure(
 ) -> Outcome:
     load_start = os.getloadavg()
     stats = Stats()
-    limits = httpx.Limits(
-        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-    )
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    async with httpx.AsyncClient(
-        base_url=server.base, headers=headers, limits=limits, timeout=30.0
-    ) as client:
+    clients = [LeanClient(server.base, headers) for _ in range(settings.concurrency)]
+    try:
         window = Window(settings.warmup, settings.duration)
         workers = [
             asyncio.create_task(
                 claimer(client, f"bench-{i}", seeded.project_key, settings.lease, window, stats)
             )
-            for i in range(settings.concurrency)
+            for i, client in enumerate(clients)
         ]
         await asyncio.sleep(max(0.0, window.begin - time.perf_counter()))
         pg_pids = await backend_pids(dsn, database)
@@ -298,6 +294,9 @@ async def measure(
         pg_used = sum(pg_after[pid] - pg_before[pid] for pid in pg_after)
         after = Cpu(server.cpu(), pg_used, time.process_time())
         await asyncio.gather(*workers)
+    finally:
+        for client in clients:
+            await client.close()
     return Outcome(
         stats=stats,
         seconds=settings.duration,
