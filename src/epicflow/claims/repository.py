@@ -242,6 +242,11 @@ def _held() -> ColumnElement[bool]:
     )
 
 
+def _held_params(project_id: uuid.UUID, key: str, token: str, now: datetime) -> dict[str, object]:
+    """The parameters of `_held()`."""
+    return {"in_project": project_id, "in_key": key, "in_token": token, "now": now}
+
+
 _EXTEND = (
     update(TASK)
     .where(_held())
@@ -263,13 +268,7 @@ async def extend(
     now: datetime,
 ) -> int | None:
     """Move the lease of a held claim to `until`; the task id, or None when the token is stale."""
-    params = {
-        "in_project": project_id,
-        "in_key": key,
-        "in_token": token,
-        "in_until": until,
-        "now": now,
-    }
+    params = {**_held_params(project_id, key, token, now), "in_until": until}
     return (await session.execute(_EXTEND, params)).scalar_one_or_none()
 
 
@@ -342,9 +341,8 @@ async def finish_recorded(
     actor: str,
 ) -> tuple[int, str] | None:
     """`finish` and its event in one statement (PostgreSQL only)."""
-    params = {"in_project": project_id, "in_key": key, "in_token": token, "now": now}
-    statement = _finish_recorded(status, event_type)
-    row = (await session.execute(statement, {**params, "in_actor": actor})).one_or_none()
+    params = {**_held_params(project_id, key, token, now), "in_actor": actor}
+    row = (await session.execute(_finish_recorded(status, event_type), params)).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
@@ -364,12 +362,7 @@ async def finish(
 ) -> tuple[int, str] | None:
     """End a held claim with `status`: (task id, worker), or None when it is not held with
     `token` (or, for done, a dependency is unresolved)."""
-    params: dict[str, object] = {
-        "in_project": project_id,
-        "in_key": key,
-        "in_token": token,
-        "now": now,
-    }
+    params = _held_params(project_id, key, token, now)
     if dialect_of(session) == "postgresql":
         row = (await session.execute(_finish_in_one(status), params)).one_or_none()
     else:

@@ -19,8 +19,6 @@ from typing import Any, cast
 from sqlalchemy import (
     ARRAY,
     JSON,
-    Boolean,
-    Float,
     Insert,
     Integer,
     String,
@@ -50,6 +48,24 @@ LABEL = cast(Table, TaskLabel.__table__)
 EVENT = cast(Table, Event.__table__)
 
 
+# What a new task takes from its request, named as its columns.
+OWN_COLUMNS = (
+    "epic_id",
+    "title",
+    "status",
+    "priority",
+    "assignee_id",
+    "description",
+    "tdd_requirements",
+    "technical_details",
+    "acceptance_criteria",
+    "definition_of_done",
+    "estimate_size",
+    "estimate_hours",
+    "parallel",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class NewTask:
     """A task that needs no start rule checked: its status is neither in_progress nor done."""
@@ -73,23 +89,15 @@ class NewTask:
     conflicts_with: list[int] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
 
+    def columns(self) -> dict[str, object]:
+        """The task's own columns, by name (`OWN_COLUMNS`)."""
+        return {name: getattr(self, name) for name in OWN_COLUMNS}
+
     def params(self, *, actor: str, now: datetime) -> dict[str, object]:
         return {
+            **{f"in_{name}": value for name, value in self.columns().items()},
             "in_project": self.project_id,
             "in_prefix": f"{self.project_key}-",
-            "in_epic": self.epic_id,
-            "in_title": self.title,
-            "in_status": self.status,
-            "in_priority": self.priority,
-            "in_assignee": self.assignee_id,
-            "in_description": self.description,
-            "in_tdd": self.tdd_requirements,
-            "in_technical": self.technical_details,
-            "in_acceptance": self.acceptance_criteria,
-            "in_done": self.definition_of_done,
-            "in_size": self.estimate_size,
-            "in_hours": self.estimate_hours,
-            "in_parallel": self.parallel,
             "in_now": now,
             "in_deps": sorted(set(self.depends_on)),
             "in_conflicts": sorted(set(self.conflicts_with)),
@@ -119,19 +127,7 @@ def _create_recorded() -> Insert:
         "project_id": project,
         "number": number,
         "key": _param("in_prefix", String()).concat(func.cast(number, Text)),
-        "epic_id": _param("in_epic", Integer()),
-        "title": _param("in_title", String()),
-        "status": _param("in_status", String()),
-        "priority": _param("in_priority", Integer()),
-        "assignee_id": _param("in_assignee", Uuid()),
-        "description": _param("in_description", Text()),
-        "tdd_requirements": _param("in_tdd", Text()),
-        "technical_details": _param("in_technical", Text()),
-        "acceptance_criteria": _param("in_acceptance", JSON()),
-        "definition_of_done": _param("in_done", JSON()),
-        "estimate_size": _param("in_size", String()),
-        "estimate_hours": _param("in_hours", Float()),
-        "parallel": _param("in_parallel", Boolean()),
+        **{name: _param(f"in_{name}", TASK.c[name].type) for name in OWN_COLUMNS},
         "downstream_hours": literal(0.0),
         "version": literal(1),
         "created_at": now,

@@ -182,30 +182,18 @@ async def create_task(
     conflicts = await _resolve_refs(session, access, "conflicts_with", body.conflicts_with, None)
     await _check_assignee(session, access, body.assignee)
     status = body.status.value
+    new = _new_task(access, body, epic_id, deps, conflicts)
     if status not in RULED and dialect_of(session) == "postgresql":
-        new = _new_task(access, body, epic_id, deps, conflicts)
         if alone:
             await statements_alone(session)
         return await insert.create_recorded(session, new, actor=access.user.email, now=now)
     # Taken last: the counter's row lock serialises graph writes until the commit.
     number = await projects.next_task_number(session, access)
     task = Task(
+        **{**new.columns(), "status": "open"},  # rules 2-4 judge the status asked for below
         project_id=access.project.id,
         number=number,
         key=f"{access.project.key}-{number}",
-        epic_id=epic_id,
-        title=body.title,
-        status="open",
-        priority=body.priority,
-        assignee_id=body.assignee,
-        description=body.description,
-        tdd_requirements=body.tdd_requirements,
-        technical_details=body.technical_details,
-        acceptance_criteria=[item.model_dump() for item in body.acceptance_criteria],
-        definition_of_done=[item.model_dump() for item in body.definition_of_done],
-        estimate_size=body.estimate.size,
-        estimate_hours=body.estimate.hours,
-        parallel=body.parallel,
         version=1,
         created_at=now,
         updated_at=now,
