@@ -14,14 +14,12 @@ from sqlalchemy import (
     ColumnElement,
     Insert,
     Select,
-    String,
     Table,
     Update,
     and_,
     bindparam,
     exists,
     func,
-    insert,
     literal,
     select,
     update,
@@ -29,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics.models import Epic
-from epicflow.events.models import Event
+from epicflow.events import service as events
 from epicflow.platform.db import dialect_of
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
@@ -142,29 +140,14 @@ def _take_next(has_epic: bool, labels: int) -> Update:
     )
 
 
-EVENT = cast(Table, Event.__table__)
-_EVENT_COLUMNS = ["project_id", "task_key", "type", "actor", "data", "created_at"]
-
-
 @cache
 def _take_next_recorded(has_epic: bool, labels: int) -> Insert:
     """PostgreSQL: `_take_next` and its `claim.acquired` event in one statement (a data-changing
     CTE), one round trip less while the graph lock is held."""
     took = _take_next(has_epic, labels).cte("took")
-    event = select(
-        took.c.project_id,
-        took.c.key,
-        literal("claim.acquired"),
-        bindparam("in_actor", type_=String),
-        bindparam("in_data", type_=JSON),
-        NOW,
-    )
-    return (
-        insert(EVENT)
-        .from_select(_EVENT_COLUMNS, event)
-        .add_cte(took)
-        .returning(select(took.c.id).scalar_subquery(), EVENT.c.task_key)
-    )
+    recorded = events.record_each(took.c.project_id, took.c.key, "claim.acquired", now=NOW)
+    key = events.EVENT.c.task_key
+    return recorded.add_cte(took).returning(select(took.c.id).scalar_subquery(), key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,22 +293,13 @@ def _finish_in_one(status: str) -> Update:
 def _finish_recorded(status: str, event_type: str) -> Insert:
     """PostgreSQL: `_finish_in_one` and its event (`{"worker": …}`) in one statement."""
     finished = _finish_in_one(status).returning(TASK.c.project_id, TASK.c.key).cte("finished")
-    event = select(
-        finished.c.project_id,
-        finished.c.key,
-        literal(event_type),
-        bindparam("in_actor", type_=String),
-        func.json_build_object(literal("worker"), finished.c.claimed_by).cast(JSON),
-        NOW,
+    worker = func.json_build_object(literal("worker"), finished.c.claimed_by).cast(JSON)
+    recorded = events.record_each(
+        finished.c.project_id, finished.c.key, event_type, now=NOW, data=worker
     )
-    return (
-        insert(EVENT)
-        .from_select(_EVENT_COLUMNS, event)
-        .add_cte(finished)
-        .returning(
-            select(finished.c.id).scalar_subquery(),
-            select(finished.c.claimed_by).scalar_subquery(),
-        )
+    return recorded.add_cte(finished).returning(
+        select(finished.c.id).scalar_subquery(),
+        select(finished.c.claimed_by).scalar_subquery(),
     )
 
 

@@ -40,10 +40,6 @@ async def describe(session: AsyncSession, epics: list[Epic]) -> list[EpicOut]:
     return [to_out(epic, stats[epic.id]) for epic in epics]
 
 
-async def find_epic(session: AsyncSession, access: ProjectAccess, slug: str) -> Epic | None:
-    return await repo.find_epic(session, access.project.id, slug)
-
-
 async def find_epic_id(session: AsyncSession, access: ProjectAccess, slug: str) -> int | None:
     return await repo.find_epic_id(session, access.project.id, slug)
 

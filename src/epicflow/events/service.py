@@ -6,13 +6,47 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Insert,
+    String,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.events.models import Event
 
+EVENT = cast(Table, Event.__table__)
 # A Core INSERT, built once: no unit-of-work bookkeeping for rows nobody reads back.
-_INSERT = insert(cast(Table, Event.__table__))
+_INSERT = insert(EVENT)
+_COLUMNS = ["project_id", "task_key", "type", "actor", "data", "created_at"]
+
+
+def record_each(
+    project_id: ColumnElement[Any],
+    task_key: ColumnElement[Any],
+    type: str,
+    *,
+    now: ColumnElement[Any],
+    data: ColumnElement[Any] | None = None,
+) -> Insert:
+    """An INSERT of one event per row that `task_key` comes from (a data-changing CTE), for a
+    statement that changes rows and records the change at once. The actor is `:in_actor`, the
+    data `:in_data` unless given."""
+    source = select(
+        project_id,
+        task_key,
+        literal(type),
+        bindparam("in_actor", type_=String),
+        bindparam("in_data", type_=JSON) if data is None else data,
+        now,
+    )
+    return insert(EVENT).from_select(_COLUMNS, source)
 
 
 async def record(

@@ -23,19 +23,16 @@ from sqlalchemy import (
     Uuid,
     any_,
     bindparam,
-    insert,
-    literal,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.events.models import Event
+from epicflow.events import service as events
 from epicflow.platform.models import UTCDateTime
 from epicflow.tasks.models import Task
 
 TASK = cast(Table, Task.__table__)
-EVENT = cast(Table, Event.__table__)
 PLAIN_FIELDS: dict[str, Any] = {
     "title": String(),
     "priority": Integer(),
@@ -73,20 +70,8 @@ def _edit_recorded(fields: tuple[str, ...], fenced: bool) -> Insert:
         .returning(TASK.c.id, TASK.c.key)
         .cte("changed")
     )
-    event = select(
-        project,
-        changed.c.key,
-        literal("task.updated"),
-        bindparam("in_actor", type_=String()),
-        bindparam("in_data", type_=JSON()),
-        now,
-    ).select_from(changed)
-    return (
-        insert(EVENT)
-        .from_select(["project_id", "task_key", "type", "actor", "data", "created_at"], event)
-        .add_cte(changed)
-        .returning(select(changed.c.id).scalar_subquery())
-    )
+    recorded = events.record_each(project, changed.c.key, "task.updated", now=now)
+    return recorded.add_cte(changed).returning(select(changed.c.id).scalar_subquery())
 
 
 async def edit_recorded(

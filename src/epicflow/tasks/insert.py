@@ -18,7 +18,6 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ARRAY,
-    JSON,
     Insert,
     Integer,
     String,
@@ -35,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.events.models import Event
+from epicflow.events import service as events
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
@@ -45,7 +44,6 @@ PROJECT = cast(Table, Project.__table__)
 EDGE = cast(Table, TaskEdge.__table__)
 CONFLICT = cast(Table, TaskConflict.__table__)
 LABEL = cast(Table, TaskLabel.__table__)
-EVENT = cast(Table, Event.__table__)
 
 
 # What a new task takes from its request, named as its columns.
@@ -164,20 +162,10 @@ def _create_recorded() -> Insert:
         ["task_id", "label", "project_id"],
         select(created.c.id, labels.c.value, project).select_from(created).join(labels, true()),
     )
-    event = select(
-        project,
-        created.c.key,
-        literal("task.created"),
-        _param("in_actor", String()),
-        _param("in_data", JSON()),
-        now,
-    ).select_from(created)
-    return (
-        insert(EVENT)
-        .from_select(["project_id", "task_key", "type", "actor", "data", "created_at"], event)
-        .add_cte(numbered, created, edges.cte("edges"), pairs.cte("pairs"), tags.cte("tags"))
-        .returning(select(created.c.id).scalar_subquery())
-    )
+    recorded = events.record_each(project, created.c.key, "task.created", now=now)
+    return recorded.add_cte(
+        numbered, created, edges.cte("edges"), pairs.cte("pairs"), tags.cte("tags")
+    ).returning(select(created.c.id).scalar_subquery())
 
 
 async def create_recorded(

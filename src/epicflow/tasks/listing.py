@@ -127,10 +127,6 @@ _FREE_TO_START = and_(
 )
 
 
-def unresolved_dependency() -> ColumnElement[bool]:
-    return UNRESOLVED_DEPENDENCY
-
-
 def _unclaimed(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return or_(
         Task.claimed_by.is_(None), Task.lease_expires_at.is_(None), Task.lease_expires_at <= now
@@ -147,19 +143,11 @@ def _unresolved_count() -> ColumnElement[int]:
     return _unresolved_edges().with_only_columns(func.count()).scalar_subquery()
 
 
-# The dependency test as a per-row count: in a select list PostgreSQL may answer a NOT EXISTS
-# by hashing every edge of the project, which costs a whole page of tasks many times over.
-_FREE_TO_START_PER_ROW = and_(
-    Task.status == "open",
-    _unresolved_count() == 0,
-    not_(_conflict_running()),
-    not_(_exclusive_clash()),
-)
-
-
 def ready_flag(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
-    """`ready_condition` as a column of a page of tasks, checked row by row."""
-    return and_(_FREE_TO_START_PER_ROW, _unclaimed(now))
+    """`ready_condition` as a column of a page of tasks, checked row by row. The dependency
+    test is a per-row count: in a select list PostgreSQL may answer a NOT EXISTS by hashing
+    every edge of the project, which costs a whole page of tasks many times over."""
+    return ready_flag_given(_unresolved_count(), now)
 
 
 def ready_flag_given(
@@ -257,7 +245,7 @@ def _graph_conditions(shape: Shape) -> list[ColumnElement[bool]]:
         ready = ready_condition(NOW)
         conditions.append(ready if shape.ready else not_(ready))
     if shape.blocked is not None:
-        blocked = and_(unresolved(Task.status), unresolved_dependency())
+        blocked = and_(unresolved(Task.status), UNRESOLVED_DEPENDENCY)
         conditions.append(blocked if shape.blocked else not_(blocked))
     return conditions
 

@@ -50,6 +50,9 @@ from epicflow.tasks.listing import (
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.sql import NOW, any_of, unresolved
 
+# An empty list of keys where PostgreSQL's array_agg answers NULL (no rows).
+NO_KEYS = literal([], ARRAY(String))
+
 
 def _json_list(
     dialect: str,
@@ -61,8 +64,7 @@ def _json_list(
     array (asyncpg decodes it to a list), JSON text on SQLite."""
     if dialect == "postgresql":
         ordered = func.array_agg(aggregate_order_by(value, order))
-        empty = literal([], ARRAY(String))
-        return source.with_only_columns(func.coalesce(ordered, empty)).scalar_subquery()
+        return source.with_only_columns(func.coalesce(ordered, NO_KEYS)).scalar_subquery()
     inner = source.with_only_columns(value.label("v")).order_by(order).correlate(Task).subquery()
     return select(func.json_group_array(inner.c.v)).scalar_subquery()
 
@@ -158,11 +160,10 @@ def _edges_pg() -> Any:
     dep = aliased(Task, name="dep")
     open_dep = unresolved(dep.status)
     keys = func.array_agg(aggregate_order_by(dep.key, dep.number))
-    empty = literal([], ARRAY(String))
     return (
         select(
-            func.coalesce(keys, empty).label("depends_on"),
-            func.coalesce(keys.filter(open_dep), empty).label("blocked_by"),
+            func.coalesce(keys, NO_KEYS).label("depends_on"),
+            func.coalesce(keys.filter(open_dep), NO_KEYS).label("blocked_by"),
             func.count().filter(open_dep).label("open_deps"),
         )
         .select_from(TaskEdge)
