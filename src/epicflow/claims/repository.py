@@ -32,7 +32,7 @@ from epicflow.platform.db import dialect_of
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
-from epicflow.tasks.models import Task, TaskLabel
+from epicflow.tasks.models import RUNNING, Task, TaskLabel
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ class Expired:
 
 def _expired(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return and_(
-        Task.status == "in_progress",
+        Task.status == RUNNING,
         Task.claimed_by.is_not(None),
         Task.lease_expires_at <= now,
     )
@@ -220,7 +220,7 @@ def _held() -> ColumnElement[bool]:
         TASK.c.project_id == bindparam("in_project"),
         TASK.c.key == bindparam("in_key"),
         TASK.c.claim_token == bindparam("in_token"),
-        TASK.c.status == "in_progress",
+        TASK.c.status == RUNNING,
         TASK.c.lease_expires_at > NOW,
     )
 

@@ -31,7 +31,7 @@ from epicflow.epics.models import Epic
 from epicflow.platform.errors import Invalid
 from epicflow.platform.models import UTCDateTime
 from epicflow.platform.pagination import cursor_datetime, decode_cursor, encode_cursor
-from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
+from epicflow.tasks.models import RUNNING, Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.sql import NOW, any_of, unresolved
 
 SORTS = {
@@ -100,7 +100,7 @@ def _conflict_running() -> ColumnElement[bool]:
         and_(TaskConflict.high_id == Task.id, other.id == TaskConflict.low_id),
     )
     return exists(
-        select(1).select_from(TaskConflict).join(other, pair).where(other.status == "in_progress")
+        select(1).select_from(TaskConflict).join(other, pair).where(other.status == RUNNING)
     )
 
 
@@ -110,7 +110,7 @@ def _exclusive_clash() -> ColumnElement[bool]:
         select(1).where(
             other.epic_id == Task.epic_id,
             other.id != Task.id,
-            other.status == "in_progress",
+            other.status == RUNNING,
             or_(Task.parallel == false(), other.parallel == false()),
         )
     )

@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from epicflow.graph import Node
 from epicflow.platform.db import dialect_of, fetch_rows
 from epicflow.platform.errors import NotFound
-from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
+from epicflow.tasks.models import RUNNING, Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.sql import any_of, effective_hours
 
 
@@ -189,7 +189,7 @@ async def neighbour_nodes(
     conditions: list[ColumnElement[bool]] = [Task.id.in_(dep_ids), Task.id.in_(partner_ids)]
     epics = sorted(set(epic_ids))
     if epics:
-        conditions.append(and_(Task.epic_id.in_(epics), Task.status == "in_progress"))
+        conditions.append(and_(Task.epic_id.in_(epics), Task.status == RUNNING))
     query = select(*_NODE_COLUMNS).where(Task.project_id == project_id, or_(*conditions))
     return [_node(row) for row in (await session.execute(query)).all()]
 
