@@ -60,10 +60,18 @@ class TestClaimNext:
 
     async def test_epic_and_label_filters(self, board: Board) -> None:
         await board.epic("api")
-        await board.task(labels=["ui"])
-        wanted = await board.task(epic="api", labels=["ui", "fast"])
-        response = await claim_next(board, epic="api", labels=["ui", "fast"])
-        assert response.json()["task"]["key"] == wanted["key"]
+        await board.task(labels=["ui", "fast"])
+        first = await board.task(epic="api", labels=["ui", "fast"])
+        second = await board.task(epic="api", labels=["fast", "x", "ui"])
+        last = await board.task(epic="api", labels=["fast"])
+        # The first claim after a graph change refreshes the claim order and the next does not:
+        # on PostgreSQL the long way, then the one call.
+        for wanted in (first, second):
+            response = await claim_next(board, epic="api", labels=["ui", "fast"])
+            assert response.json()["task"]["key"] == wanted["key"]
+        assert (await claim_next(board, epic="api", labels=["ui"])).status_code == 204
+        assert (await claim_next(board, epic="nope")).status_code == 204
+        assert (await claim_next(board, epic="api")).json()["task"]["key"] == last["key"]
         assert (await claim_next(board, epic="api")).status_code == 204
 
     async def test_conflicts_and_exclusivity_hold(self, board: Board) -> None:

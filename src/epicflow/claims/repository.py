@@ -10,18 +10,22 @@ from functools import cache
 from typing import cast
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     ColumnElement,
     Insert,
     Select,
+    String,
     Table,
     Update,
+    Uuid,
     and_,
     bindparam,
     exists,
     func,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -186,6 +190,50 @@ async def take_next_recorded(
     statement = _take_next_recorded(*wanted.statement_shape)
     row = (await session.execute(statement, params)).one_or_none()
     return None if row is None else (row[0], row[1])
+
+
+@dataclass(frozen=True, slots=True)
+class OneCall:
+    """What `epicflow_claim_next` answered: `prepare` when the long way must be taken first
+    (a stale claim order, a lapsed lease); else the task taken, if any, and its times."""
+
+    prepare: bool
+    taken: tuple[int, str] | None = None
+    at: datetime | None = None
+    until: datetime | None = None
+
+
+_CLAIM_NEXT = text(
+    "SELECT claimed_id, claimed_key, claimed_at, claimed_until, prepare FROM epicflow_claim_next("
+    ":in_project, :now, :in_lease, :in_worker, :in_token, :in_actor, :epic, :labels)"
+).bindparams(
+    bindparam("in_project", type_=Uuid),
+    bindparam("now", type_=UTCDateTime),
+    bindparam("labels", type_=ARRAY(String)),
+)
+
+
+async def claim_next_in_one_call(
+    session: AsyncSession, wanted: Wanted, *, lease_seconds: int, actor: str
+) -> OneCall:
+    """PostgreSQL, in autocommit: lock, take and record in one call (the migration that creates
+    `epicflow_claim_next` says how), so the graph lock lasts no longer than the call."""
+    params = {
+        "in_project": wanted.project_id,
+        "now": wanted.now,
+        "in_lease": lease_seconds,
+        "in_worker": wanted.worker,
+        "in_token": wanted.token,
+        "in_actor": actor,
+        "epic": wanted.epic,
+        "labels": wanted.labels,
+    }
+    row = (await session.execute(_CLAIM_NEXT, params)).one_or_none()
+    if row is None:
+        return OneCall(prepare=False)
+    if row.prepare:
+        return OneCall(prepare=True)
+    return OneCall(False, (row.claimed_id, row.claimed_key), row.claimed_at, row.claimed_until)
 
 
 async def take_next(session: AsyncSession, wanted: Wanted) -> tuple[int, str] | None:

@@ -98,9 +98,25 @@ async def claim_next_ready_task(
     clock: Clock,
 ) -> Claim | None:
     """Lock, then one UPDATE takes the first ready task in claim order (on PostgreSQL the same
-    statement records the event)."""
-    now = await _prepare(session, access, clock)
+    statement records the event).
+
+    On PostgreSQL one call does it all (`repo.claim_next_in_one_call`) unless the claim order
+    must be refreshed or a lease has lapsed; then it takes the long way, in a transaction."""
     token = secrets.token_urlsafe(24)
+    if dialect_of(session) == "postgresql":
+        access.require(Role.member)
+        await statements_alone(session)
+        start = clock()
+        asked = repo.Wanted(access.project.id, epic, labels, worker, token, start, start)
+        call = await repo.claim_next_in_one_call(
+            session, asked, lease_seconds=lease_seconds, actor=access.user.email
+        )
+        if not call.prepare:
+            if call.taken is None or call.at is None or call.until is None:
+                return None
+            return Claim(*call.taken, token, call.until, call.at)
+        await session.commit()  # leaves autocommit: the long way needs a transaction
+    now = await _prepare(session, access, clock)
     until = now + timedelta(seconds=lease_seconds)
     wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)
     if dialect_of(session) == "postgresql":

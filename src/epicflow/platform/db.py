@@ -173,7 +173,12 @@ async def statements_alone(session: AsyncSession) -> None:
     For a request whose write is one statement: the locks that statement takes then last as
     long as it runs, not until a COMMIT sent after the event loop next gets back to the
     request; and what the request reads afterwards costs no BEGIN and COMMIT.
+    Nothing to do when the session already runs its statements alone.
     """
+    if dialect_of(session) == "postgresql" and session.in_transaction():
+        held = (await session.connection()).sync_connection
+        if held is not None and held.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
     await session.commit()
     if dialect_of(session) == "postgresql":
         await session.connection(execution_options=AUTOCOMMIT)
