@@ -158,6 +158,7 @@ async def heartbeat(
 ) -> Claim:
     access.require(Role.member)
     until = now + timedelta(seconds=lease)
+    await statements_alone(session)  # one UPDATE: no BEGIN and COMMIT around it
     task_id = await repo.extend(session, access.project.id, key, token, until, now)
     if task_id is None:
         await tasks.get_task(session, access, key)  # 404 for a task that does not exist
