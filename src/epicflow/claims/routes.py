@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.claims import service
 from epicflow.claims.schemas import ClaimNextIn, ClaimOut, ClaimTaskIn, HeartbeatIn, TokenIn
 from epicflow.platform.context import ContextDep
-from epicflow.platform.db import SessionDep, statements_alone
+from epicflow.platform.db import SessionDep, statements_alone, writes_alone
 from epicflow.platform.openapi import responses
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.projects.deps import ProjectMember
@@ -37,6 +37,7 @@ async def _claim_body(
     response_model=ClaimOut,
     responses={204: {"description": "Nothing is ready"}, **CLAIM_ERRORS},
 )
+@writes_alone
 async def claim_next(
     body: ClaimNextIn, access: ProjectMember, session: SessionDep, context: ContextDep
 ) -> Response:
@@ -65,6 +66,7 @@ async def claim_next(
     response_model=ClaimOut,
     responses=CLAIM_ERRORS,
 )
+@writes_alone
 async def claim_task(
     task_key: TaskKeyPath,
     body: ClaimTaskIn,
@@ -88,6 +90,7 @@ async def claim_task(
 
 
 @router.post("/tasks/{task_key}/heartbeat", response_model=ClaimOut, responses=CLAIM_ERRORS)
+@writes_alone
 async def heartbeat(
     task_key: TaskKeyPath,
     body: HeartbeatIn,
@@ -104,6 +107,7 @@ async def heartbeat(
 
 
 @router.post("/tasks/{task_key}/release", response_model=TaskOut, responses=CLAIM_ERRORS)
+@writes_alone
 async def release(
     task_key: TaskKeyPath,
     body: TokenIn,
@@ -118,6 +122,7 @@ async def release(
 
 
 @router.post("/tasks/{task_key}/complete", response_model=TaskOut, responses=CLAIM_ERRORS)
+@writes_alone
 async def complete(
     task_key: TaskKeyPath,
     body: TokenIn,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.claims import repository as repo
 from epicflow.events import service as events
 from epicflow.platform.clock import Clock
-from epicflow.platform.db import dialect_of, statements_alone
+from epicflow.platform.db import dialect_of, in_transaction, statements_alone
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -57,11 +57,13 @@ async def _record(
 
 
 async def _prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) -> datetime:
-    """Take the graph lock, return expired leases to `open`, refresh a stale claim order.
+    """Take the graph lock, return expired leases to `open`, refresh a stale claim order; the
+    claim goes on in this transaction.
 
     The time is read once the lock is held, so waiting for it never eats into a lease.
     """
     access.require(Role.member)
+    await in_transaction(session)
     stale, expired = await repo.lock_for_claim(session, access.project.id, clock())
     now = clock()
     if expired:
@@ -115,7 +117,6 @@ async def claim_next_ready_task(
             if call.taken is None or call.at is None or call.until is None:
                 return None
             return Claim(*call.taken, token, call.until, call.at)
-        await session.commit()  # leaves autocommit: the long way needs a transaction
     now = await _prepare(session, access, clock)
     until = now + timedelta(seconds=lease_seconds)
     wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)

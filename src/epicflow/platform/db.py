@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from functools import lru_cache
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import orjson
 from fastapi import Depends, Request
@@ -137,11 +137,26 @@ def get_database(request: Request) -> Database:
     return db
 
 
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+_ALONE: set[Callable[..., Any]] = set()
+
+
+def writes_alone(endpoint: Endpoint) -> Endpoint:
+    """Mark a write route whose statements on PostgreSQL each commit on their own from the
+    start (autocommit, as for reads): no transaction to commit and no second pool checkout when
+    its write turns out to be one statement. A service path that writes more than one
+    statement must first call `in_transaction`. SQLite writes keep their BEGIN IMMEDIATE."""
+    _ALONE.add(endpoint)
+    return endpoint
+
+
 async def session_scope(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed before the response is sent."""
+    """One transaction per request, committed before the response is sent; on PostgreSQL reads
+    and `writes_alone` routes run each statement on its own instead."""
     db = get_database(request)
     async with db.sessionmaker() as session:
-        if request.method in SAFE_METHODS:
+        alone = request.scope.get("endpoint") in _ALONE and not db.is_sqlite
+        if request.method in SAFE_METHODS or alone:
             await db.begin_reading(session)
         else:
             await db.begin_locking(session)
@@ -175,13 +190,27 @@ async def statements_alone(session: AsyncSession) -> None:
     request; and what the request reads afterwards costs no BEGIN and COMMIT.
     Nothing to do when the session already runs its statements alone.
     """
-    if dialect_of(session) == "postgresql" and session.in_transaction():
-        held = (await session.connection()).sync_connection
-        if held is not None and held.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            return
+    if await _runs_alone(session):
+        return
     await session.commit()
     if dialect_of(session) == "postgresql":
         await session.connection(execution_options=AUTOCOMMIT)
+
+
+async def in_transaction(session: AsyncSession) -> None:
+    """From here until the request ends (or `statements_alone`), run the statements of
+    `session` in one transaction: for a write of several statements in a `writes_alone` route.
+    Nothing to do when the session is in a transaction already."""
+    if await _runs_alone(session):
+        await session.commit()  # the next statement checks out a connection and begins
+
+
+async def _runs_alone(session: AsyncSession) -> bool:
+    """Whether `session` is in autocommit (PostgreSQL)."""
+    if dialect_of(session) != "postgresql" or not session.in_transaction():
+        return False
+    held = (await session.connection()).sync_connection
+    return held is not None and held.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def dialect_of(session: AsyncSession) -> str:

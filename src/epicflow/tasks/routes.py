@@ -11,7 +11,7 @@ from epicflow.events import service as events
 from epicflow.events.routes import after_id, page
 from epicflow.events.schemas import EventOut
 from epicflow.platform.context import ContextDep
-from epicflow.platform.db import SessionDep, dialect_of
+from epicflow.platform.db import SessionDep, dialect_of, writes_alone
 from epicflow.platform.errors import Invalid
 from epicflow.platform.idempotency import IdempotencyKey, fingerprint, run_idempotent
 from epicflow.platform.openapi import query_parameters, responses
@@ -130,6 +130,7 @@ async def list_tasks(
     response_model=TaskOut,
     responses=responses(401, 403, 404, 409, 422, 429),
 )
+@writes_alone
 async def create_task(
     body: TaskIn,
     request: Request,
@@ -172,6 +173,7 @@ async def read_task(
     response_model=TaskOut,
     responses=responses(401, 403, 404, 409, 412, 422, 429),
 )
+@writes_alone
 async def update_task(
     task_key: TaskKeyPath,
     body: TaskUpdate,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.epics import service as epics
 from epicflow.events import service as events
 from epicflow.graph import Graph, Node, StartViolation, effective_hours, find_cycle_with
-from epicflow.platform.db import dialect_of, statements_alone
+from epicflow.platform.db import dialect_of, in_transaction, statements_alone
 from epicflow.platform.errors import Conflict, Invalid, PreconditionFailed
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -187,6 +187,7 @@ async def create_task(
         if alone:
             await statements_alone(session)
         return await insert.create_recorded(session, new, actor=access.user.email, now=now)
+    await in_transaction(session)
     # Taken last: the counter's row lock serialises graph writes until the commit.
     number = await projects.next_task_number(session, access)
     task = Task(
@@ -335,6 +336,7 @@ async def update_task(
     if alone and plain and dialect_of(session) == "postgresql":
         values = {**changes, **_checklists(body)}  # each item whole, defaults included
         return await _edit_plain(session, access, key, values, if_match, now)
+    await in_transaction(session)
     if GRAPH_FIELDS & changes.keys():
         await projects.lock_graph(session, access)
     task = await repo.get_task(session, access.project.id, key, for_update=True)
