@@ -269,6 +269,16 @@ ENDPOINTS = [
         {"role": "viewer"},
         required=frozenset({"role"}),
     ),
+    *(
+        Endpoint(
+            f"{action} a claim",
+            "POST",
+            "/api/v1/tasks/{key}-1/" + action,
+            {"claim_token": "t" * 32},
+            required=frozenset({"claim_token"}),
+        )
+        for action in ("heartbeat", "release", "complete")
+    ),
 ]
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -11,10 +12,11 @@ from sqlalchemy import event
 from epicflow.platform.db import Database
 
 
-@contextmanager
-def count_statements(db: Database) -> Iterator[list[str]]:
+@asynccontextmanager
+async def count_statements(db: Database) -> AsyncIterator[list[str]]:
     """The SQL statements sent while the block runs. On PostgreSQL some reads go to the asyncpg
-    connection itself (`platform.db.fetch_rows`), so there asyncpg's query logger counts."""
+    connection itself (`platform.db.fetch_rows`), so there asyncpg's query logger counts; it
+    reports each statement on the event loop's next turn, which the block's end waits for."""
     statements: list[str] = []
     if db.is_sqlite:
 
@@ -43,6 +45,7 @@ def count_statements(db: Database) -> Iterator[list[str]]:
     event.listen(pool, "checkin", on_checkin)
     try:
         yield statements
+        await asyncio.sleep(0)
     finally:
         event.remove(pool, "checkout", on_checkout)
         event.remove(pool, "checkin", on_checkin)

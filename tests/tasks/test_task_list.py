@@ -148,9 +148,9 @@ class TestQueryCount:
                 fields["depends_on"] = [previous]
                 fields["conflicts_with"] = [previous]
             previous = (await board.task(**fields))["key"]
-        with count_statements(db) as small:
+        async with count_statements(db) as small:
             assert len((await board.list(limit=20))["items"]) == 20
-        with count_statements(db) as large:
+        async with count_statements(db) as large:
             page = await board.list(limit=200)
         assert len(page["items"]) == 200
         assert page["items"][5]["depends_on"] == ["WEB-5"]

@@ -5,14 +5,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from epicflow.platform.types import Label, RequestModel, Slug
+from epicflow.platform.types import Label, Line, RequestModel, Slug
 from epicflow.tasks.schemas import TaskOut
 
 LeaseSeconds = Annotated[int, Field(ge=1, le=86_400)]
-Worker = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
-]
-ClaimToken = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# Both are matched against stored text: no control characters (PostgreSQL refuses NUL).
+Worker = Annotated[Line, StringConstraints(min_length=1, max_length=200)]
+ClaimToken = Annotated[Line, StringConstraints(min_length=1, max_length=64)]
 
 
 class ClaimNextIn(RequestModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar, cast
 
@@ -28,6 +28,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = {"sqlite_begin": "BEGIN IMMEDIATE"}
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+IN_TRANSACTION = {"isolation_level": "READ COMMITTED"}  # PostgreSQL's default
 # Every statement here is a short indexed lookup, prepared once per connection (asyncpg). A
 # generic plan is reused without planning again, which for the task views costs more than
 # running them; and JIT compilation, which the planner's estimates for a generic plan can
@@ -116,12 +117,12 @@ class Database:
         self.engine = make_engine(url, pool_size=pool_size)
         self.is_sqlite = url.startswith("sqlite")
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-
-    async def begin_reading(self, session: AsyncSession) -> None:
-        """A read-only request on PostgreSQL runs each statement on its own (autocommit): the
-        same snapshots READ COMMITTED gives, without the BEGIN and COMMIT round trips."""
-        if not self.is_sqlite:
-            await session.connection(execution_options=AUTOCOMMIT)
+        # Sessions whose statements each commit on their own on PostgreSQL (reads, and the
+        # `writes_alone` routes): the same snapshots READ COMMITTED gives, without BEGIN and
+        # COMMIT. The session checks a connection out only when the ORM needs one; `fetch_rows`
+        # reads without it.
+        alone = self.engine if self.is_sqlite else self.engine.execution_options(**AUTOCOMMIT)
+        self.alone_sessionmaker = async_sessionmaker(alone, expire_on_commit=False)
 
     async def begin_locking(self, session: AsyncSession) -> None:
         """Start the session's transaction so that it holds the write lock from its first read."""
@@ -154,11 +155,12 @@ async def session_scope(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed before the response is sent; on PostgreSQL reads
     and `writes_alone` routes run each statement on its own instead."""
     db = get_database(request)
-    async with db.sessionmaker() as session:
-        alone = request.scope.get("endpoint") in _ALONE and not db.is_sqlite
-        if request.method in SAFE_METHODS or alone:
-            await db.begin_reading(session)
-        else:
+    alone = request.method in SAFE_METHODS or (
+        request.scope.get("endpoint") in _ALONE and not db.is_sqlite
+    )
+    session = (db.alone_sessionmaker if alone else db.sessionmaker)()
+    try:
+        if not alone:
             await db.begin_locking(session)
         try:
             yield session
@@ -168,7 +170,18 @@ async def session_scope(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
-        await session.commit()
+        if _used(session):
+            await session.commit()
+    finally:
+        if _used(session):
+            await session.close()
+
+
+def _used(session: AsyncSession) -> bool:
+    """Whether `session` holds a connection or objects. A request that only read through
+    `fetch_rows` leaves it untouched: then its commit and close, each a trip through a
+    greenlet, have nothing to do and are skipped."""
+    return session.in_transaction() or bool(session.identity_map) or bool(session.new)
 
 
 SessionDep = Annotated[AsyncSession, Depends(session_scope, scope="function")]
@@ -202,15 +215,23 @@ async def in_transaction(session: AsyncSession) -> None:
     `session` in one transaction: for a write of several statements in a `writes_alone` route.
     Nothing to do when the session is in a transaction already."""
     if await _runs_alone(session):
-        await session.commit()  # the next statement checks out a connection and begins
+        await session.commit()
+        await session.connection(execution_options=IN_TRANSACTION)
 
 
 async def _runs_alone(session: AsyncSession) -> bool:
-    """Whether `session` is in autocommit (PostgreSQL)."""
-    if dialect_of(session) != "postgresql" or not session.in_transaction():
+    """Whether the next statement of `session` commits on its own (PostgreSQL autocommit):
+    its connection is in autocommit, or it holds none and its engine checks them out so."""
+    if dialect_of(session) != "postgresql":
         return False
-    held = (await session.connection()).sync_connection
-    return held is not None and held.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if session.in_transaction():
+        held = (await session.connection()).sync_connection
+        return held is not None and _autocommit(held.get_execution_options())
+    return _autocommit(cast(AsyncEngine, session.bind).get_execution_options())
+
+
+def _autocommit(options: Mapping[str, Any]) -> bool:
+    return options.get("isolation_level") == "AUTOCOMMIT"
 
 
 def dialect_of(session: AsyncSession) -> str:
@@ -243,8 +264,17 @@ async def fetch_rows(
         processors[name](values[name]) if name in processors else values[name]
         for name in compiled.positiontup or ()
     ]
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
-    rows: Sequence[Sequence[Any]] = await driver.fetch(compiled.string, *args)
+    if session.in_transaction():  # the session holds a connection: read through it
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        rows: Sequence[Sequence[Any]] = await driver.fetch(compiled.string, *args)
+        return rows
+    # Otherwise a pooled connection for this statement alone (autocommit): a fraction of the
+    # cost of the session's connection, and never held while waiting for another one.
+    pooled = await cast(AsyncEngine, session.bind).raw_connection()
+    try:
+        rows = await cast(Any, pooled.driver_connection).fetch(compiled.string, *args)
+    finally:
+        pooled.close()
     return rows
