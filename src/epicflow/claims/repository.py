@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics.models import Epic
 from epicflow.events import service as events
-from epicflow.platform.db import dialect_of
+from epicflow.platform.db import dialect_of, fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
@@ -228,12 +228,13 @@ async def claim_next_in_one_call(
         "epic": wanted.epic,
         "labels": wanted.labels,
     }
-    row = (await session.execute(_CLAIM_NEXT, params)).one_or_none()
-    if row is None:
+    rows = await fetch_rows(session, _CLAIM_NEXT, params)
+    if not rows:
         return OneCall(prepare=False)
-    if row.prepare:
+    task_id, key, at, until, prepare = rows[0]
+    if prepare:
         return OneCall(prepare=True)
-    return OneCall(False, (row.claimed_id, row.claimed_key), row.claimed_at, row.claimed_until)
+    return OneCall(False, (task_id, key), at, until)
 
 
 async def take_next(session: AsyncSession, wanted: Wanted) -> tuple[int, str] | None:
@@ -300,7 +301,8 @@ async def extend(
 ) -> int | None:
     """Move the lease of a held claim to `until`; the task id, or None when the token is stale."""
     params = {**_held_params(project_id, key, token, now), "in_until": until}
-    return (await session.execute(_EXTEND, params)).scalar_one_or_none()
+    rows = await fetch_rows(session, _EXTEND, params)
+    return int(rows[0][0]) if rows else None
 
 
 @cache
@@ -364,8 +366,8 @@ async def finish_recorded(
 ) -> tuple[int, str] | None:
     """`finish` and its event in one statement (PostgreSQL only)."""
     params = {**_held_params(project_id, key, token, now), "in_actor": actor}
-    row = (await session.execute(_finish_recorded(status, event_type), params)).one_or_none()
-    return None if row is None else (row[0], row[1])
+    rows = await fetch_rows(session, _finish_recorded(status, event_type), params)
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 @cache

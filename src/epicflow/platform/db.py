@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 import orjson
 from fastapi import Depends, Request
-from sqlalchemy import Select, event
+from sqlalchemy import Executable, event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.util import await_only
 
 from epicflow.platform.errors import DomainError
@@ -240,19 +241,21 @@ def dialect_of(session: AsyncSession) -> str:
 
 
 @lru_cache(maxsize=4096)  # bounded: callers may build statements per shape, in an LRU of their own
-def _compiled_for(statement: Select[Any], dialect: Dialect) -> SQLCompiler:
-    return statement.compile(dialect=dialect)
+def _compiled_for(statement: Executable, dialect: Dialect) -> SQLCompiler:
+    return cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect))
 
 
 async def fetch_rows(
-    session: AsyncSession, statement: Select[Any], params: dict[str, Any]
+    session: AsyncSession, statement: Executable, params: dict[str, Any]
 ) -> Sequence[Sequence[Any]]:
-    """The rows of a constant SELECT (module-level, parameters as `bindparam`s), as tuples.
+    """The rows of a constant statement (module-level or cached, parameters as `bindparam`s),
+    as tuples: a SELECT, or a write with RETURNING that is the request's only write.
 
     On PostgreSQL the statement, compiled once, runs on the asyncpg connection itself: for
     statements answering many thousands of rows, SQLAlchemy's per-row result processing costs
     several times the query. Only for columns asyncpg decodes as the models expect (numbers,
-    text, booleans, timestamps with time zone).
+    text, booleans, timestamps with time zone). No autoflush: pending ORM changes are not
+    written first. Outside a transaction the statement commits on its own.
     """
     if dialect_of(session) != "postgresql":
         return (await session.execute(statement, params)).tuples().all()

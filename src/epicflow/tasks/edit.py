@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.events import service as events
+from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.tasks.models import Task
 
@@ -97,5 +98,5 @@ async def edit_recorded(
         in_actor=actor,
         in_data={"fields": list(fields)},
     )
-    statement = _edit_recorded(fields, versions is not None)
-    return (await session.execute(statement, params)).scalar_one_or_none()
+    rows = await fetch_rows(session, _edit_recorded(fields, versions is not None), params)
+    return int(rows[0][0]) if rows else None

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.events import service as events
+from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
@@ -173,4 +174,4 @@ async def create_recorded(
 ) -> int:
     """Insert `task`, its links and its `task.created` event; the new task's id."""
     params = task.params(actor=actor, now=now)
-    return int((await session.execute(_create_recorded(), params)).scalar_one())
+    return int((await fetch_rows(session, _create_recorded(), params))[0][0])
