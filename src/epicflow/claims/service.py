@@ -108,8 +108,9 @@ async def claim_next_ready_task(
     if dialect_of(session) == "postgresql":
         access.require(Role.member)
         await statements_alone(session)
-        start = clock()
-        asked = repo.Wanted(access.project.id, epic, labels, worker, token, start, start)
+        start = clock()  # the call moves it on by the time it waits for the lock
+        until = start + timedelta(seconds=lease_seconds)
+        asked = repo.Wanted(access.project.id, epic, labels, worker, token, until, start)
         call = await repo.claim_next_in_one_call(
             session, asked, lease_seconds=lease_seconds, actor=access.user.email
         )
