@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics.models import Epic
 from epicflow.events import service as events
-from epicflow.platform.db import dialect_of, fetch_rows
+from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
@@ -193,14 +193,22 @@ async def take_next_recorded(
 
 
 @dataclass(frozen=True, slots=True)
+class Taken:
+    """A task a claim took, with the claim's start and lease end as the database set them."""
+
+    task_id: int
+    key: str
+    at: datetime
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OneCall:
     """What `epicflow_claim_next` answered: `prepare` when the long way must be taken first
-    (a stale claim order, a lapsed lease); else the task taken, if any, and its times."""
+    (a stale claim order, a lapsed lease); else the task taken, if any."""
 
     prepare: bool
-    taken: tuple[int, str] | None = None
-    at: datetime | None = None
-    until: datetime | None = None
+    taken: Taken | None = None
 
 
 _CLAIM_NEXT = text(
@@ -232,9 +240,7 @@ async def claim_next_in_one_call(
     if not rows:
         return OneCall(prepare=False)
     task_id, key, at, until, prepare = rows[0]
-    if prepare:
-        return OneCall(prepare=True)
-    return OneCall(False, (task_id, key), at, until)
+    return OneCall(prepare=True) if prepare else OneCall(False, Taken(task_id, key, at, until))
 
 
 async def take_next(session: AsyncSession, wanted: Wanted) -> tuple[int, str] | None:
@@ -384,15 +390,13 @@ async def finish(
     *,
     status: str,
 ) -> tuple[int, str] | None:
-    """End a held claim with `status`: (task id, worker), or None when it is not held with
-    `token` (or, for done, a dependency is unresolved)."""
+    """SQLite: end a held claim with `status`: (task id, worker), or None when it is not held
+    with `token` (or, for done, a dependency is unresolved). PostgreSQL uses `finish_recorded`."""
     params = _held_params(project_id, key, token, now)
-    if dialect_of(session) == "postgresql":
-        row = (await session.execute(_finish_in_one(status), params)).one_or_none()
-    else:
-        # SQLite's RETURNING cannot see the FROM side of an UPDATE; the write lock from BEGIN
-        # IMMEDIATE keeps the row as read until the UPDATE.
-        row = (await session.execute(_held_rows(status), params)).one_or_none()
-        if row is not None:
-            await session.execute(_finish_by_id(status), {**params, "in_id": row[0]})
-    return None if row is None else (row[0], row[1])
+    # SQLite's RETURNING cannot see the FROM side of an UPDATE; the write lock from BEGIN
+    # IMMEDIATE keeps the row as read until the UPDATE.
+    row = (await session.execute(_held_rows(status), params)).one_or_none()
+    if row is None:
+        return None
+    await session.execute(_finish_by_id(status), {**params, "in_id": row[0]})
+    return row[0], row[1]

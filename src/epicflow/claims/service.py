@@ -102,12 +102,12 @@ async def claim_next_ready_task(
     """Lock, then one UPDATE takes the first ready task in claim order (on PostgreSQL the same
     statement records the event).
 
-    On PostgreSQL one call does it all (`repo.claim_next_in_one_call`) unless the claim order
-    must be refreshed or a lease has lapsed; then it takes the long way, in a transaction."""
+    On PostgreSQL one call does it all (`repo.claim_next_in_one_call`; the claim routes run
+    `writes_alone`, so it commits on its own) unless the claim order must be refreshed or a
+    lease has lapsed; then it takes the long way, in a transaction."""
     token = secrets.token_urlsafe(24)
     if dialect_of(session) == "postgresql":
         access.require(Role.member)
-        await statements_alone(session)
         start = clock()  # the call moves it on by the time it waits for the lock
         until = start + timedelta(seconds=lease_seconds)
         asked = repo.Wanted(access.project.id, epic, labels, worker, token, until, start)
@@ -115,9 +115,9 @@ async def claim_next_ready_task(
             session, asked, lease_seconds=lease_seconds, actor=access.user.email
         )
         if not call.prepare:
-            if call.taken is None or call.at is None or call.until is None:
+            if (got := call.taken) is None:
                 return None
-            return Claim(*call.taken, token, call.until, call.at)
+            return Claim(got.task_id, got.key, token, got.until, got.at)
     now = await _prepare(session, access, clock)
     until = now + timedelta(seconds=lease_seconds)
     wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)
@@ -160,7 +160,6 @@ async def heartbeat(
 ) -> Claim:
     access.require(Role.member)
     until = now + timedelta(seconds=lease)
-    await statements_alone(session)  # one UPDATE: no BEGIN and COMMIT around it
     task_id = await repo.extend(session, access.project.id, key, token, until, now)
     if task_id is None:
         await tasks.get_task(session, access, key)  # 404 for a task that does not exist
@@ -203,10 +202,10 @@ async def _finish(
     event_type: str,
 ) -> int | None:
     """End the claim with `status` and record `event_type`, committed: on PostgreSQL one
-    statement that commits on its own. None when the claim is not held (nothing written)."""
+    statement that commits on its own (the claim routes run `writes_alone`). None when the
+    claim is not held (nothing written)."""
     project_id = access.project.id
     if dialect_of(session) == "postgresql":
-        await statements_alone(session)
         finished = await repo.finish_recorded(
             session,
             project_id,

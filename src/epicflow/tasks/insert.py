@@ -38,7 +38,7 @@ from epicflow.events import service as events
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
-from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
+from epicflow.tasks.models import TASK_CONTENT, Task, TaskConflict, TaskEdge, TaskLabel
 
 TASK = cast(Table, Task.__table__)
 PROJECT = cast(Table, Project.__table__)
@@ -48,21 +48,7 @@ LABEL = cast(Table, TaskLabel.__table__)
 
 
 # What a new task takes from its request, named as its columns.
-OWN_COLUMNS = (
-    "epic_id",
-    "title",
-    "status",
-    "priority",
-    "assignee_id",
-    "description",
-    "tdd_requirements",
-    "technical_details",
-    "acceptance_criteria",
-    "definition_of_done",
-    "estimate_size",
-    "estimate_hours",
-    "parallel",
-)
+OWN_COLUMNS = ("epic_id", "assignee_id", *TASK_CONTENT)
 
 
 @dataclass(frozen=True, slots=True)

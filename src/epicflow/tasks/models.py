@@ -22,6 +22,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from epicflow.platform.models import Base, UTCDateTime
 
+# A task's content: what a request or an upload sets as written (not its links, times or claim).
+TASK_CONTENT = (
+    "title",
+    "status",
+    "priority",
+    "description",
+    "tdd_requirements",
+    "technical_details",
+    "acceptance_criteria",
+    "definition_of_done",
+    "estimate_size",
+    "estimate_hours",
+    "parallel",
+)
+
 # `status = 'in_progress'` written inline, not as a parameter: a generic plan can use the partial
 # indexes of running tasks only when the query states their predicate literally.
 RUNNING = literal_column("'in_progress'", String)

@@ -12,20 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-# Content columns of a task that an upload sets as written.
-TASK_CONTENT = (
-    "title",
-    "status",
-    "priority",
-    "description",
-    "tdd_requirements",
-    "technical_details",
-    "acceptance_criteria",
-    "definition_of_done",
-    "estimate_size",
-    "estimate_hours",
-    "parallel",
-)
 EPIC_CONTENT = ("title", "description", "status", "prd")
 TIME_FIELDS = ("created_at", "updated_at", "started_at", "completed_at")
 # Extra frontmatter keys export writes for fields the ccpm format lacks.

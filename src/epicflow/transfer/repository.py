@@ -19,12 +19,11 @@ from epicflow.auth.models import User
 from epicflow.epics.models import Epic
 from epicflow.platform.db import dialect_of
 from epicflow.projects.models import Membership, Project
-from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
+from epicflow.tasks.models import TASK_CONTENT, Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.views import view_query
 from epicflow.transfer.diff import CLAIM_FIELDS
 from epicflow.transfer.model import (
     EPIC_CONTENT,
-    TASK_CONTENT,
     TIME_FIELDS,
     Meta,
     Snapshot,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from epicflow.tasks.models import TASK_CONTENT
 from epicflow.transfer.diff import (
     claim_after,
     content_changes,
@@ -15,7 +16,7 @@ from epicflow.transfer.diff import (
     task_times,
     time_changes,
 )
-from epicflow.transfer.model import TASK_CONTENT, Meta, Snapshot, StoredTask, TaskSpec
+from epicflow.transfer.model import Meta, Snapshot, StoredTask, TaskSpec
 
 
 @dataclass(frozen=True)
