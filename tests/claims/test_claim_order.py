@@ -5,9 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from sqlalchemy import select
 
+from epicflow.graph import RESOLVED, Graph
 from epicflow.platform.db import Database
-from tests.claims.test_claims import claim_next
+from epicflow.projects.models import Project
+from epicflow.tasks.models import Task
+from tests.claims.test_claims import call, claim_next
 from tests.support.board import Board
 from tests.support.random_project import project_graph, random_project
 
@@ -31,3 +35,77 @@ async def test_each_claim_takes_the_graphs_first_ready_task(
         assert response.json()["task"]["key"] == graph.claim_order(ready)[0], taken
         taken.append(response.json()["task"]["key"])
     assert len(taken) >= 3
+
+
+async def _change_graph(board: Board, rng: random.Random, keys: list[str]) -> None:
+    """One random change of the graph between claims: new dependencies, a reopened or
+    cancelled task, a new task that others wait on, a deleted task."""
+    key = rng.choice(keys)
+    change = rng.choice(["depends_on", "status", "new", "delete"])
+    if change == "depends_on":
+        others = [other for other in keys if other != key]
+        await board.patch(key, depends_on=rng.sample(others, rng.randint(0, min(2, len(others)))))
+    elif change == "status":
+        await board.patch(key, status=rng.choice(["open", "cancelled", "done"]))
+    elif change == "new":
+        keys.append((await board.task(estimate={"hours": rng.choice([1, 4])}))["key"])
+        await board.patch(key, depends_on=[keys[-1]])
+    else:
+        response = await board.client.delete(f"/api/v1/tasks/{key}", headers=board.owner.headers)
+        assert response.status_code in (204, 409), response.text
+        if response.status_code == 204:
+            keys.remove(key)
+
+
+def _waiting(graph: Graph) -> dict[str, int]:
+    """Each open task's count of unresolved dependencies, as the graph says."""
+    nodes = {node.key: node for node in graph.nodes()}
+    return {
+        key: sum(nodes[dep].status not in RESOLVED for dep in node.depends_on)
+        for key, node in nodes.items()
+        if node.status == "open"
+    }
+
+
+async def _stored_waiting(db: Database, project_key: str) -> dict[str, int]:
+    """Each open task's stored count, which the claim order's index is built on."""
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(Task.key, Task.unresolved_deps)
+            .join(Project, Project.id == Task.project_id)
+            .where(Project.key == project_key, Task.status == "open")
+        )
+        return dict(rows.tuples().all())
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7, 8])
+async def test_completions_and_graph_changes_keep_the_claim_order(
+    board: Board, db: Database, seed: int
+) -> None:
+    """Claim and complete until nothing is ready, changing the graph now and then: a
+    completion lets the tasks that waited on it be claimed next, a change makes them wait
+    again, and every claim is still the graph's first ready task."""
+    rng = random.Random(seed)
+    await random_project(board, rng, size=40, exclusive=0.05)
+    keys = [task["key"] for task in (await board.list(limit=200))["items"]]
+    completed = 0
+    while True:
+        if rng.random() < 0.2:
+            await _change_graph(board, rng, keys)
+        graph = await project_graph(db, board.key)
+        ready = graph.ready_keys()
+        response = await claim_next(board)
+        if not ready:
+            assert response.status_code == 204, response.text
+            break
+        assert response.status_code == 201, response.text
+        claim = response.json()
+        assert claim["task"]["key"] == graph.claim_order(ready)[0]
+        assert await _stored_waiting(db, board.key) == _waiting(await project_graph(db, board.key))
+        if rng.random() < 0.9:
+            done = await call(
+                board, claim["task"]["key"], "complete", claim_token=claim["claim_token"]
+            )
+            assert done.status_code == 200, done.text
+            completed += 1
+    assert completed >= 5

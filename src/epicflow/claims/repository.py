@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Insert,
+    Integer,
     Select,
     String,
     Table,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     select,
     text,
     update,
@@ -36,7 +38,7 @@ from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
-from epicflow.tasks.models import RUNNING, Task, TaskLabel
+from epicflow.tasks.models import OPEN, RUNNING, Task, TaskEdge, TaskLabel
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ async def expire_leases(
 
 
 NOW = bindparam("now", type_=UTCDateTime)
+CLAIMABLE = (Task.status == OPEN, Task.unresolved_deps == literal_column("0", Integer))
 # UPDATEs on the table, not the entity: no ORM session synchronisation.
 TASK = cast(Table, Task.__table__)
 
@@ -111,7 +114,11 @@ async def lock_for_claim(
 def _take_next(has_epic: bool, labels: int) -> Update:
     """UPDATE the first ready task in claim order (priority, downstream hours, number) to
     in_progress, in one statement; built once per shape of filter."""
-    query = select(Task.id).where(Task.project_id == bindparam("in_project"), ready_condition(NOW))
+    query = select(Task.id).where(
+        Task.project_id == bindparam("in_project"),
+        *CLAIMABLE,  # stated inline: the claim order's partial index
+        ready_condition(NOW),  # checked in full all the same: a wrong count only hides a task
+    )
     if has_epic:
         epics = select(Epic.id).where(
             Epic.project_id == bindparam("in_project"), Epic.slug == bindparam("epic")
@@ -376,9 +383,36 @@ async def finish_recorded(
     return (rows[0][0], rows[0][1]) if rows else None
 
 
+_COMPLETE = text(
+    "SELECT completed_id, worker FROM epicflow_complete(:in_project, :in_key, :in_token, :now, "
+    ":in_actor)"
+).bindparams(bindparam("in_project", type_=Uuid), bindparam("now", type_=UTCDateTime))
+
+
+async def complete_in_one_call(
+    session: AsyncSession, project_id: uuid.UUID, key: str, token: str, now: datetime, actor: str
+) -> tuple[int, str] | None:
+    """PostgreSQL, in autocommit: under the graph lock, finish the held claim as `done` (rule 2
+    permitting), lower its dependents' unresolved counts and record `task.completed`, in one call
+    (the migration that creates `epicflow_complete` says why the lock)."""
+    params = {**_held_params(project_id, key, token, now), "in_actor": actor}
+    rows = await fetch_rows(session, _COMPLETE, params)
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
 @cache
 def _finish_by_id(status: str) -> Update:
     return update(TASK).where(TASK.c.id == bindparam("in_id")).values(_finished(status))
+
+
+# A task just done no longer holds up its dependents.
+_UNBLOCK = (
+    update(TASK)
+    .where(
+        TASK.c.id.in_(select(TaskEdge.task_id).where(TaskEdge.depends_on_id == bindparam("in_id")))
+    )
+    .values(unresolved_deps=TASK.c.unresolved_deps - 1)
+)
 
 
 async def finish(
@@ -399,4 +433,6 @@ async def finish(
     if row is None:
         return None
     await session.execute(_finish_by_id(status), {**params, "in_id": row[0]})
+    if status == "done":
+        await session.execute(_UNBLOCK, {"in_id": row[0]})
     return row[0], row[1]

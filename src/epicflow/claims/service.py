@@ -23,7 +23,7 @@ from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks import service as tasks
-from epicflow.tasks.downstream import refresh_downstream_hours
+from epicflow.tasks.downstream import refresh_claim_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ async def _prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) -
             await _record(session, access, lapsed.key, "claim.expired", now, worker=lapsed.worker)
     if stale:
         await projects.clear_graph_changed(session, access)
-        await refresh_downstream_hours(session, access.project.id, now)
+        await refresh_claim_order(session, access.project.id, now)
     return now
 
 
@@ -205,6 +205,10 @@ async def _finish(
     statement that commits on its own (the claim routes run `writes_alone`). None when the
     claim is not held (nothing written)."""
     project_id = access.project.id
+    if dialect_of(session) == "postgresql" and status == "done":
+        actor = access.user.email
+        done = await repo.complete_in_one_call(session, project_id, key, token, now, actor)
+        return None if done is None else done[0]
     if dialect_of(session) == "postgresql":
         finished = await repo.finish_recorded(
             session,

@@ -1,4 +1,5 @@
-"""Stored downstream hours, recomputed by the pure graph code when the graph has changed."""
+"""What a claim orders and filters by, stored on each task and recomputed by the pure graph code
+when the graph has changed: downstream hours and the count of unresolved dependencies."""
 
 from __future__ import annotations
 
@@ -8,26 +9,34 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.graph import Graph
+from epicflow.graph import RESOLVED, Graph
 from epicflow.tasks.graph_load import project_nodes
 from epicflow.tasks.models import Task
 
 EPSILON = 1e-9
 
 
-async def refresh_downstream_hours(
-    session: AsyncSession, project_id: uuid.UUID, now: datetime
-) -> int:
-    """Recompute every task's downstream hours; write only the ones that moved. Returns how many."""
-    computed = Graph(await project_nodes(session, project_id, now)).downstream_hours()
+async def refresh_claim_order(session: AsyncSession, project_id: uuid.UUID, now: datetime) -> int:
+    """Recompute every task's downstream hours and unresolved dependencies; write only the
+    tasks where either moved. Returns how many."""
+    nodes = await project_nodes(session, project_id, now)
+    status = {node.key: node.status for node in nodes}
+    waiting = {
+        node.key: sum(status[dep] not in RESOLVED for dep in node.depends_on) for node in nodes
+    }
+    hours = Graph(nodes).downstream_hours()
     stored = await session.execute(
-        select(Task.id, Task.key, Task.downstream_hours).where(Task.project_id == project_id)
+        select(Task.id, Task.key, Task.downstream_hours, Task.unresolved_deps).where(
+            Task.project_id == project_id
+        )
     )
-    changes = [
-        {"id": task_id, "downstream_hours": computed.get(key, 0.0)}
-        for task_id, key, hours in stored.tuples()
-        if abs(computed.get(key, 0.0) - hours) > EPSILON
-    ]
+    changes = []
+    for task_id, key, old_hours, old_waiting in stored.tuples():
+        new_hours, new_waiting = hours.get(key, 0.0), waiting.get(key, 0)
+        if abs(new_hours - old_hours) > EPSILON or new_waiting != old_waiting:
+            changes.append(
+                {"id": task_id, "downstream_hours": new_hours, "unresolved_deps": new_waiting}
+            )
     if changes:
         await session.execute(update(Task), changes)  # ORM bulk UPDATE by primary key
     return len(changes)

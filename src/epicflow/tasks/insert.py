@@ -114,6 +114,7 @@ def _create_recorded() -> Insert:
         "key": _param("in_prefix", String()).concat(func.cast(number, Text)),
         **{name: _param(f"in_{name}", TASK.c[name].type) for name in OWN_COLUMNS},
         "downstream_hours": literal(0.0),
+        "unresolved_deps": literal(0),  # counted when the next claim refreshes the order
         "version": literal(1),
         "created_at": now,
         "updated_at": now,

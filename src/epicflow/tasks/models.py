@@ -42,6 +42,9 @@ TASK_CONTENT = (
 RUNNING = literal_column("'in_progress'", String)
 IS_RUNNING = "status = 'in_progress'"
 CLAIMED = "claimed_by IS NOT NULL"
+# Open and no dependency left unresolved, as far as `unresolved_deps` knows.
+OPEN = literal_column("'open'", String)
+CLAIMABLE = "status = 'open' AND unresolved_deps = 0"
 
 
 def _where(predicate: str) -> dict[str, Any]:
@@ -61,14 +64,15 @@ class Task(Base):
         Index("ix_task_project_updated", "project_id", "updated_at", "number"),
         Index("ix_task_project_assignee", "project_id", "assignee_id"),
         Index("ix_task_project_claimed_by", "project_id", "claimed_by", **_where(CLAIMED)),
-        # The claim order, so that a claim walks the index and stops at the first ready task.
+        # The claim order over the open tasks that wait on nothing, so that a claim walks the
+        # index and stops at the first ready task without looking at the ones still waiting.
         Index(
             "ix_task_claim_order",
             "project_id",
-            "status",
             "priority",
             text("downstream_hours DESC"),
             "number",
+            **_where(CLAIMABLE),
         ),
         # Running tasks only: the lease sweep, and rules 3 and 4, which ask which tasks of an
         # epic are running. Partial, so that a task leaving `in_progress` costs no entry.
@@ -103,6 +107,9 @@ class Task(Base):
     # Own hours plus the longest chain of unresolved dependents: the claim order's tie-breaker,
     # kept up to date lazily (see `project.graph_stale`).
     downstream_hours: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # How many dependencies are neither done nor cancelled, kept for the claim order's index:
+    # recomputed with the downstream hours, lowered by a completion (under the graph lock).
+    unresolved_deps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
