@@ -71,8 +71,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         url,
         hide_parameters=True,
         json_deserializer=orjson.loads,
+        # Every connection opened is kept: an "overflow" connection is closed when it comes
+        # back to a full pool, and under steady load that meant a connect, a new backend and
+        # the driver's type queries again and again, in the path of a request. A request holds
+        # one connection at a time, so past the ceiling it waits for one (up to the timeout).
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         pool_timeout=10,
         connect_args={"timeout": 5, "server_settings": PG_SESSION_SETTINGS},
     )
