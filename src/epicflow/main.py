@@ -20,6 +20,7 @@ from epicflow.platform.context import AppContext
 from epicflow.platform.db import Database
 from epicflow.platform.http_errors import install_error_handlers
 from epicflow.platform.logging import configure_logging
+from epicflow.platform.memory import settle_after_startup
 from epicflow.platform.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from epicflow.platform.ratelimit import RateLimits
 from epicflow.settings import Settings, get_settings, resolve_secret_key
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             sweeper = asyncio.create_task(
                 run_periodic_jobs(db, clock, settings.lease_sweep_seconds)
             )
+        if settings.gc_freeze:
+            settle_after_startup()
         yield
         if sweeper is not None:
             sweeper.cancel()

@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     signup_enabled: bool = True
     max_body_bytes: int = 1024 * 1024
     max_import_bytes: int = 20 * 1024 * 1024
-    db_pool_size: int = Field(default=20, ge=1)
+    db_pool_size: int = Field(default=40, ge=1)
+    # A serving process freezes its startup objects out of the garbage collector's view.
+    gc_freeze: bool = True
     db_retry_after_seconds: int = 5
     lease_sweep_seconds: float = 5.0
 

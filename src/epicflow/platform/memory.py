@@ -29,3 +29,25 @@ def collector_paused() -> Iterator[None]:
         _holders -= 1
         if _holders == 0:
             gc.enable()
+
+
+# Young-generation collections after this many more container objects allocated than freed
+# (CPython's default is 700). A request's objects die by reference count; a collection every
+# 700 net allocations mostly walks the objects of requests still in flight.
+YOUNG_THRESHOLD = 10_000
+
+
+def settle_after_startup() -> None:
+    """Take what a serving process built at startup (modules, the app, its routes and
+    statements) out of the cyclic collector's view, and collect young objects less often.
+
+    Under load the collector took 10-15 % of a worker's CPU, most of it full collections that
+    walked the ~180,000 startup objects again and again, each pausing every request in flight
+    for 0.2 s. `gc.freeze` moves the live objects to a generation the collector never scans
+    (what is built later is still collected); collecting the garbage first keeps it from being
+    frozen with them.
+    """
+    gc.collect()
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
