@@ -148,10 +148,10 @@ async def is_member(session: AsyncSession, access: ProjectAccess, user_id: uuid.
 
 
 async def mark_graph_changed(session: AsyncSession, access: ProjectAccess) -> None:
-    """Downstream hours must be recomputed before the next claim orders the ready queue."""
+    """Downstream hours and unresolved counts must be recomputed before the next claim."""
     await repo.set_graph_stale(session, access.project.id, True)
 
 
 async def clear_graph_changed(session: AsyncSession, access: ProjectAccess) -> None:
-    """Downstream hours are being recomputed (call under the graph lock)."""
+    """Downstream hours and unresolved counts are being recomputed (under the graph lock)."""
     await repo.set_graph_stale(session, access.project.id, False)

@@ -356,7 +356,7 @@ async def update_task(
     _apply_status(task, body.status.value if body.status else task.status, now)
     task.version += 1
     task.updated_at = now
-    if _moves_downstream_hours(changes, old_status, task.status):
+    if _moves_claim_order(changes, old_status, task.status):
         await projects.mark_graph_changed(session, access)
     await _record(session, access, task, "task.updated", now, {"fields": sorted(changes)})
     if task.status != old_status:
@@ -381,7 +381,7 @@ async def _new_refs(
     return deps, conflicts
 
 
-def _moves_downstream_hours(changes: dict[str, Any], old: str, new: str) -> bool:
+def _moves_claim_order(changes: dict[str, Any], old: str, new: str) -> bool:
     resolved_flip = (old in RESOLVED) != (new in RESOLVED)
     return resolved_flip or bool({"depends_on", "estimate"} & changes.keys())
 
