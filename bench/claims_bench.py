@@ -121,8 +121,7 @@ async def reshape(dsn: str, seeded: Seeded) -> Shape:
 
     Every task that is not cancelled becomes `open` and unclaimed (seed.py's `in_progress` rows
     carry no claim and would never expire, each blocking its epic's exclusive tasks for good).
-    The project is marked graph-stale so that the first claim computes downstream hours, as the
-    app does after any graph change.
+    The project stays graph-stale (seed.py), so the first claim computes the claim order.
     """
     conn = await asyncpg.connect(dsn)
     try:
@@ -132,7 +131,6 @@ async def reshape(dsn: str, seeded: Seeded) -> Shape:
             " WHERE project_id = $1 AND status <> 'cancelled'",
             seeded.project_id,
         )
-        await conn.execute("UPDATE project SET graph_stale = true WHERE id = $1", seeded.project_id)
         await conn.execute("VACUUM ANALYZE task")
         rows = await conn.fetch(
             "SELECT t.id, t.key, t.number, t.status, t.priority, e.slug, t.parallel"

@@ -86,8 +86,11 @@ async def seed(
                 now,
             )
             await conn.execute(
-                "INSERT INTO project (id, key, name, description, task_counter, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6)",
+                # graph_stale: the claim order's stored columns (downstream hours, unresolved
+                # dependencies) are not computed here; the first claim computes them, as after
+                # any graph change made through the API.
+                "INSERT INTO project (id, key, name, description, task_counter, created_at,"
+                " graph_stale) VALUES ($1, $2, $3, $4, $5, $6, true)",
                 project_id,
                 project_key,
                 "Benchmark project",

@@ -109,3 +109,43 @@ async def test_completions_and_graph_changes_keep_the_claim_order(
             assert done.status_code == 200, done.text
             completed += 1
     assert completed >= 5
+
+
+async def _ready_pages(board: Board, limit: int) -> list[str]:
+    """Every key `GET /ready` lists, page by page."""
+    keys: list[str] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, str | int] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        response = await board.client.get(
+            f"/api/v1/projects/{board.key}/ready", params=params, headers=board.owner.headers
+        )
+        assert response.status_code == 200, response.text
+        keys += [item["key"] for item in response.json()["items"]]
+        if (cursor := response.json()["next_cursor"]) is None:
+            return keys
+
+
+@pytest.mark.parametrize("seed", [9, 10])
+async def test_the_ready_queue_is_the_graphs_fresh_or_stale(
+    board: Board, db: Database, seed: int
+) -> None:
+    """`GET /ready` lists the graph's ready tasks in claim order, page by page, whether the
+    stored claim order is fresh (a claim refreshed it, completions followed) or stale (the
+    graph changed since)."""
+    rng = random.Random(seed)
+    await random_project(board, rng, size=40, exclusive=0.05)
+    keys = [task["key"] for task in (await board.list(limit=200))["items"]]
+    for step in range(12):
+        if step % 4 == 3:
+            await _change_graph(board, rng, keys)  # stale until the next claim
+        graph = await project_graph(db, board.key)
+        expected = graph.claim_order(graph.ready_keys())
+        assert await _ready_pages(board, limit=3) == expected, step
+        assert await _ready_pages(board, limit=200) == expected, step
+        response = await claim_next(board)
+        if response.status_code == 204:
+            break
+        claim = response.json()
+        if rng.random() < 0.7:
+            await call(board, claim["task"]["key"], "complete", claim_token=claim["claim_token"])

@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Insert,
-    Integer,
     Select,
     String,
     Table,
@@ -25,7 +24,6 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    literal_column,
     select,
     text,
     update,
@@ -38,7 +36,8 @@ from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
-from epicflow.tasks.models import OPEN, RUNNING, Task, TaskEdge, TaskLabel
+from epicflow.tasks.models import RUNNING, Task, TaskEdge, TaskLabel
+from epicflow.tasks.ready_queue import IN_CLAIM_ORDER_INDEX
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +86,6 @@ async def expire_leases(
 
 
 NOW = bindparam("now", type_=UTCDateTime)
-CLAIMABLE = (Task.status == OPEN, Task.unresolved_deps == literal_column("0", Integer))
 # UPDATEs on the table, not the entity: no ORM session synchronisation.
 TASK = cast(Table, Task.__table__)
 
@@ -116,7 +114,7 @@ def _take_next(has_epic: bool, labels: int) -> Update:
     in_progress, in one statement; built once per shape of filter."""
     query = select(Task.id).where(
         Task.project_id == bindparam("in_project"),
-        *CLAIMABLE,  # stated inline: the claim order's partial index
+        *IN_CLAIM_ORDER_INDEX,  # the claim order's partial index
         ready_condition(NOW),  # checked in full all the same: a wrong count only hides a task
     )
     if has_epic:

@@ -1,6 +1,8 @@
 """The plan of a project: ready queue, waves and critical path, the graph, and the lint.
 
-All of it is computed by the pure `graph` package over the project's tasks.
+All of it is computed by the pure `graph` package over the project's tasks, except a ready
+queue read while the stored claim order is fresh (`tasks.ready_queue`), which the claims keep
+equal to the graph's.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from epicflow.platform.responses import FastJSONResponse
 from epicflow.platform.types import Slug
 from epicflow.projects.deps import ProjectMember
 from epicflow.tasks.graph_load import done_hours, lint_tasks, open_nodes, project_nodes
+from epicflow.tasks.ready_queue import ready_page
 from epicflow.tasks.routes import task_views_by_key
 from epicflow.tasks.schemas import TaskOut
 
@@ -52,20 +55,21 @@ async def ready(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Response:
-    """Ready tasks in the order a claim would take them."""
+    """Ready tasks in the order a claim would take them: read from the stored claim order
+    while it is fresh, computed from the open graph when the graph changed since."""
     now = context.now()
-    with collector_paused():
-        graph = Graph(await open_nodes(session, access.project.id, now))
-        down = graph.downstream_hours()
-        ranked = [
-            ((node.priority, -down[key], node.number), key)
-            for key in graph.ready_keys()
-            for node in (graph.node(key),)
-        ]
     after = _rank_after(cursor)
-    if after is not None:
-        ranked = [item for item in ranked if item[0] > after]
-    page = ranked[: limit + 1]
+    page = await ready_page(session, access.project.id, now, after=after, limit=limit + 1)
+    if page is None:
+        with collector_paused():
+            graph = Graph(await open_nodes(session, access.project.id, now))
+            down = graph.downstream_hours()
+            ranked = [
+                ((node.priority, -down[key], node.number), key)
+                for key in graph.ready_keys()
+                for node in (graph.node(key),)
+            ]
+        page = [item for item in ranked if after is None or item[0] > after][: limit + 1]
     items = await task_views_by_key(session, access, [key for _rank, key in page[:limit]], now)
     more = encode_cursor(list(page[limit - 1][0])) if len(page) > limit else None
     return FastJSONResponse({"items": items, "next_cursor": more})
