@@ -146,6 +146,9 @@ async def test_the_ready_queue_is_the_graphs_fresh_or_stale(
         response = await claim_next(board)
         if response.status_code == 204:
             break
+        assert response.status_code == 201, response.text
         claim = response.json()
         if rng.random() < 0.7:
-            await call(board, claim["task"]["key"], "complete", claim_token=claim["claim_token"])
+            token = claim["claim_token"]
+            done = await call(board, claim["task"]["key"], "complete", claim_token=token)
+            assert done.status_code == 200, done.text
