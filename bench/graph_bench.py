@@ -470,7 +470,7 @@ def measure_project(size: int, o: EndpointOptions, workdir: Path) -> ProjectRun:
                 print(f"     {result.name:<22} median {result.median:.3f} s")
             # Seeded, the claim order is stale (as after any graph change); one claim
             # refreshes it, and the ready queue is then read from the stored order.
-            refresh_claim_order(srv.base, project, token)
+            claim_and_release(srv.base, project, token)
             result = timed_get(srv.base, project + "/ready?limit=50", token, o.requests, o.warmup)
             result.name = "GET /ready (fresh)"
             run.results.append(result)
@@ -480,7 +480,7 @@ def measure_project(size: int, o: EndpointOptions, workdir: Path) -> ProjectRun:
     return run
 
 
-def refresh_claim_order(base: str, project: str, token: str) -> None:
+def claim_and_release(base: str, project: str, token: str) -> None:
     """Claim one task and give it back: the claim recomputes a stale claim order."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = orjson.dumps({"worker": "graph-bench", "lease_seconds": 60})

@@ -36,8 +36,7 @@ from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
-from epicflow.tasks.models import RUNNING, Task, TaskEdge, TaskLabel
-from epicflow.tasks.ready_queue import IN_CLAIM_ORDER_INDEX
+from epicflow.tasks.models import IN_CLAIM_ORDER_INDEX, RUNNING, Task, TaskEdge, TaskLabel
 
 
 @dataclass(frozen=True, slots=True)

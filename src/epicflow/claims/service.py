@@ -184,7 +184,12 @@ async def complete(
 ) -> int:
     """Finish the task (`done`), rule 2 permitting; answers its id, committed."""
     access.require(Role.member)
-    done = await _finish(session, access, key, token, now, "done", "task.completed")
+    if dialect_of(session) == "postgresql":  # under the graph lock: the dependents' counts
+        actor = access.user.email
+        held = await repo.complete_in_one_call(session, access.project.id, key, token, now, actor)
+        done = None if held is None else held[0]
+    else:
+        done = await _finish(session, access, key, token, now, "done", "task.completed")
     if done is None:
         task = await tasks.get_task(session, access, key)
         await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
@@ -202,13 +207,9 @@ async def _finish(
     event_type: str,
 ) -> int | None:
     """End the claim with `status` and record `event_type`, committed: on PostgreSQL one
-    statement that commits on its own (the claim routes run `writes_alone`). None when the
-    claim is not held (nothing written)."""
+    statement that commits on its own (the claim routes run `writes_alone`; a completion there
+    is `repo.complete_in_one_call`). None when the claim is not held (nothing written)."""
     project_id = access.project.id
-    if dialect_of(session) == "postgresql" and status == "done":
-        actor = access.user.email
-        done = await repo.complete_in_one_call(session, project_id, key, token, now, actor)
-        return None if done is None else done[0]
     if dialect_of(session) == "postgresql":
         finished = await repo.finish_recorded(
             session,

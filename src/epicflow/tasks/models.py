@@ -42,8 +42,8 @@ TASK_CONTENT = (
 RUNNING = literal_column("'in_progress'", String)
 IS_RUNNING = "status = 'in_progress'"
 CLAIMED = "claimed_by IS NOT NULL"
-# Open and no dependency left unresolved, as far as `unresolved_deps` knows.
-OPEN = literal_column("'open'", String)
+# Open and no dependency left unresolved, as far as `unresolved_deps` knows: the predicate of the
+# claim order's partial index (`IN_CLAIM_ORDER_INDEX`, below the model, is the same condition).
 CLAIMABLE = "status = 'open' AND unresolved_deps = 0"
 
 
@@ -115,6 +115,13 @@ class Task(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# `CLAIMABLE` as a query condition, its values inline: only then do both databases use the index.
+IN_CLAIM_ORDER_INDEX = (
+    Task.status == literal_column("'open'", String),
+    Task.unresolved_deps == literal_column("0", Integer),
+)
 
 
 class TaskLabel(Base):

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
-    literal_column,
     not_,
     null,
     or_,
@@ -29,14 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.platform.db import fetch_rows
 from epicflow.projects.models import Project
 from epicflow.tasks.listing import ready_condition
-from epicflow.tasks.models import OPEN, Task
+from epicflow.tasks.models import IN_CLAIM_ORDER_INDEX, Task
 from epicflow.tasks.sql import NOW
 
 # Where a task sits in the claim order: ascending is the order claims take.
 Rank = tuple[int, float, int]  # priority, minus downstream hours, number
-
-# The predicate of the claim order's partial index, stated inline so that both databases use it.
-IN_CLAIM_ORDER_INDEX = (Task.status == OPEN, Task.unresolved_deps == literal_column("0", Integer))
 
 
 @cache
