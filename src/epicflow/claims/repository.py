@@ -4,10 +4,11 @@ win a race: the row either still matches the token and a live lease, or nothing 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ARRAY,
@@ -198,12 +199,14 @@ async def take_next_recorded(
 
 @dataclass(frozen=True, slots=True)
 class Taken:
-    """A task a claim took, with the claim's start and lease end as the database set them."""
+    """A task a claim took, with the claim's start and lease end as the database set them, and
+    the task's `view_query` row as the claim left it."""
 
     task_id: int
     key: str
     at: datetime
     until: datetime
+    view: Sequence[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +218,12 @@ class OneCall:
     taken: Taken | None = None
 
 
+# The call, then the task's view on a snapshot taken after it (`epicflow_task_view`).
 _CLAIM_NEXT = text(
-    "SELECT claimed_id, claimed_key, claimed_at, claimed_until, prepare FROM epicflow_claim_next("
-    ":in_project, :now, :in_lease, :in_worker, :in_token, :in_actor, :epic, :labels)"
+    "SELECT c.claimed_id, c.claimed_key, c.claimed_at, c.claimed_until, c.prepare, v.* "
+    "FROM epicflow_claim_next("
+    ":in_project, :now, :in_lease, :in_worker, :in_token, :in_actor, :epic, :labels) AS c "
+    "LEFT JOIN LATERAL epicflow_task_view(c.claimed_id, c.claimed_at) AS v ON true"
 ).bindparams(
     bindparam("in_project", type_=Uuid),
     bindparam("now", type_=UTCDateTime),
@@ -243,8 +249,10 @@ async def claim_next_in_one_call(
     rows = await fetch_rows(session, _CLAIM_NEXT, params)
     if not rows:
         return OneCall(prepare=False)
-    task_id, key, at, until, prepare = rows[0]
-    return OneCall(prepare=True) if prepare else OneCall(False, Taken(task_id, key, at, until))
+    task_id, key, at, until, prepare = rows[0][:5]
+    if prepare:
+        return OneCall(prepare=True)
+    return OneCall(False, Taken(task_id, key, at, until, rows[0][5:]))
 
 
 async def take_next(session: AsyncSession, wanted: Wanted) -> tuple[int, str] | None:
@@ -381,20 +389,21 @@ async def finish_recorded(
 
 
 _COMPLETE = text(
-    "SELECT completed_id, worker FROM epicflow_complete(:in_project, :in_key, :in_token, :now, "
-    ":in_actor)"
+    "SELECT v.* FROM epicflow_complete(:in_project, :in_key, :in_token, :now, :in_actor) AS c "
+    "LEFT JOIN LATERAL epicflow_task_view(c.completed_id, :now) AS v ON true"
 ).bindparams(bindparam("in_project", type_=Uuid), bindparam("now", type_=UTCDateTime))
 
 
 async def complete_in_one_call(
     session: AsyncSession, project_id: uuid.UUID, key: str, token: str, now: datetime, actor: str
-) -> tuple[int, str] | None:
+) -> Sequence[Any] | None:
     """PostgreSQL, in autocommit: under the graph lock, finish the held claim as `done` (rule 2
     permitting), lower its dependents' unresolved counts and record `task.completed`, in one call
-    (the migration that creates `epicflow_complete` says why the lock)."""
+    (the migration that creates `epicflow_complete` says why the lock); answers the task's
+    `view_query` row as the completion left it, or None when the claim is not held."""
     params = {**_held_params(project_id, key, token, now), "in_actor": actor}
     rows = await fetch_rows(session, _COMPLETE, params)
-    return (rows[0][0], rows[0][1]) if rows else None
+    return rows[0] if rows else None
 
 
 @cache

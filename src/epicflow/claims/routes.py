@@ -24,8 +24,9 @@ CLAIM_ERRORS = responses(401, 403, 404, 409, 422, 429)
 async def _claim_body(
     session: AsyncSession, access: ProjectAccess, claim: service.Claim, now: datetime
 ) -> dict[str, object]:
+    task = claim.task or await task_view(session, access, claim.task_id, now)
     return {
-        "task": await task_view(session, access, claim.task_id, now),
+        "task": task,
         "claim_token": claim.token,
         "lease_expires_at": claim.lease_expires_at,
     }
@@ -132,5 +133,5 @@ async def complete(
 ) -> Response:
     """Finish a claimed task: it becomes `done`, and the tasks waiting on it may become ready."""
     now = context.now()
-    task_id = await service.complete(session, access, task_key, body.claim_token, now)
-    return FastJSONResponse(await task_view(session, access, task_id, now))
+    done = await service.complete(session, access, task_key, body.claim_token, now)
+    return FastJSONResponse(done.task or await task_view(session, access, done.task_id, now))

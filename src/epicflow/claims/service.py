@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks import service as tasks
 from epicflow.tasks.downstream import refresh_claim_order
+from epicflow.tasks.views import to_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,15 @@ class Claim:
     token: str
     lease_expires_at: datetime
     acquired_at: datetime
+    task: dict[str, Any] | None = None  # the task's view, when the claim's call answered it
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A completed task: its id, and its view when the completion's call answered it."""
+
+    task_id: int
+    task: dict[str, Any] | None = None
 
 
 def claim_lost() -> Conflict:
@@ -117,7 +128,8 @@ async def claim_next_ready_task(
         if not call.prepare:
             if (got := call.taken) is None:
                 return None
-            return Claim(got.task_id, got.key, token, got.until, got.at)
+            task = to_view(got.view, access.project.key)
+            return Claim(got.task_id, got.key, token, got.until, got.at, task)
     now = await _prepare(session, access, clock)
     until = now + timedelta(seconds=lease_seconds)
     wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)
@@ -181,20 +193,21 @@ async def release(
 
 async def complete(
     session: AsyncSession, access: ProjectAccess, key: str, token: str, now: datetime
-) -> int:
-    """Finish the task (`done`), rule 2 permitting; answers its id, committed."""
+) -> Done:
+    """Finish the task (`done`), rule 2 permitting, committed."""
     access.require(Role.member)
     if dialect_of(session) == "postgresql":  # under the graph lock: the dependents' counts
         actor = access.user.email
-        held = await repo.complete_in_one_call(session, access.project.id, key, token, now, actor)
-        done = None if held is None else held[0]
+        view = await repo.complete_in_one_call(session, access.project.id, key, token, now, actor)
+        if view is not None:
+            return Done(view[0], to_view(view, access.project.key))
     else:
-        done = await _finish(session, access, key, token, now, "done", "task.completed")
-    if done is None:
-        task = await tasks.get_task(session, access, key)
-        await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
-        raise claim_lost()
-    return done
+        task_id = await _finish(session, access, key, token, now, "done", "task.completed")
+        if task_id is not None:
+            return Done(task_id)
+    task = await tasks.get_task(session, access, key)
+    await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
+    raise claim_lost()
 
 
 async def _finish(

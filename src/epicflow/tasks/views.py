@@ -255,6 +255,11 @@ def _views_by_id(dialect: str) -> Select[Any]:
     )
 
 
+def views_by_id_statement(dialect: str = "postgresql") -> Select[Any]:
+    """The statement `views_by_id` runs (parameters `ids` and `now`)."""
+    return _views_by_id(dialect)
+
+
 @cache
 def _views_by_key(dialect: str) -> Select[Any]:
     keys = any_of(dialect, Task.key, "keys", String)
