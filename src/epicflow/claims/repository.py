@@ -4,29 +4,24 @@ win a race: the row either still matches the token and a live lease, or nothing 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import (
-    ARRAY,
     JSON,
     ColumnElement,
     Insert,
     Select,
-    String,
     Table,
     Update,
-    Uuid,
     and_,
     bindparam,
     exists,
     func,
     literal,
     select,
-    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -197,64 +192,6 @@ async def take_next_recorded(
     return None if row is None else (row[0], row[1])
 
 
-@dataclass(frozen=True, slots=True)
-class Taken:
-    """A task a claim took, with the claim's start and lease end as the database set them, and
-    the task's `view_query` row as the claim left it."""
-
-    task_id: int
-    key: str
-    at: datetime
-    until: datetime
-    view: Sequence[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class OneCall:
-    """What `epicflow_claim_next` answered: `prepare` when the long way must be taken first
-    (a stale claim order, a lapsed lease); else the task taken, if any."""
-
-    prepare: bool
-    taken: Taken | None = None
-
-
-# The call, then the task's view on a snapshot taken after it (`epicflow_task_view`).
-_CLAIM_NEXT = text(
-    "SELECT c.claimed_id, c.claimed_key, c.claimed_at, c.claimed_until, c.prepare, v.* "
-    "FROM epicflow_claim_next("
-    ":in_project, :now, :in_lease, :in_worker, :in_token, :in_actor, :epic, :labels) AS c "
-    "LEFT JOIN LATERAL epicflow_task_view(c.claimed_id, c.claimed_at) AS v ON true"
-).bindparams(
-    bindparam("in_project", type_=Uuid),
-    bindparam("now", type_=UTCDateTime),
-    bindparam("labels", type_=ARRAY(String)),
-)
-
-
-async def claim_next_in_one_call(
-    session: AsyncSession, wanted: Wanted, *, lease_seconds: int, actor: str
-) -> OneCall:
-    """PostgreSQL, in autocommit: lock, take and record in one call (the migration that creates
-    `epicflow_claim_next` says how), so the graph lock lasts no longer than the call."""
-    params = {
-        "in_project": wanted.project_id,
-        "now": wanted.now,
-        "in_lease": lease_seconds,
-        "in_worker": wanted.worker,
-        "in_token": wanted.token,
-        "in_actor": actor,
-        "epic": wanted.epic,
-        "labels": wanted.labels,
-    }
-    rows = await fetch_rows(session, _CLAIM_NEXT, params)
-    if not rows:
-        return OneCall(prepare=False)
-    task_id, key, at, until, prepare = rows[0][:5]
-    if prepare:
-        return OneCall(prepare=True)
-    return OneCall(False, Taken(task_id, key, at, until, rows[0][5:]))
-
-
 async def take_next(session: AsyncSession, wanted: Wanted) -> tuple[int, str] | None:
     """Claim the first ready task in claim order; (id, key), or None when nothing is ready."""
     statement = _take_next(*wanted.statement_shape)
@@ -386,24 +323,6 @@ async def finish_recorded(
     params = {**_held_params(project_id, key, token, now), "in_actor": actor}
     rows = await fetch_rows(session, _finish_recorded(status, event_type), params)
     return (rows[0][0], rows[0][1]) if rows else None
-
-
-_COMPLETE = text(
-    "SELECT v.* FROM epicflow_complete(:in_project, :in_key, :in_token, :now, :in_actor) AS c "
-    "LEFT JOIN LATERAL epicflow_task_view(c.completed_id, :now) AS v ON true"
-).bindparams(bindparam("in_project", type_=Uuid), bindparam("now", type_=UTCDateTime))
-
-
-async def complete_in_one_call(
-    session: AsyncSession, project_id: uuid.UUID, key: str, token: str, now: datetime, actor: str
-) -> Sequence[Any] | None:
-    """PostgreSQL, in autocommit: under the graph lock, finish the held claim as `done` (rule 2
-    permitting), lower its dependents' unresolved counts and record `task.completed`, in one call
-    (the migration that creates `epicflow_complete` says why the lock); answers the task's
-    `view_query` row as the completion left it, or None when the claim is not held."""
-    params = {**_held_params(project_id, key, token, now), "in_actor": actor}
-    rows = await fetch_rows(session, _COMPLETE, params)
-    return rows[0] if rows else None
 
 
 @cache

@@ -5,13 +5,14 @@ from datetime import datetime
 from fastapi import APIRouter, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from epicflow.auth.deps import CallerId
 from epicflow.claims import service
 from epicflow.claims.schemas import ClaimNextIn, ClaimOut, ClaimTaskIn, HeartbeatIn, TokenIn
 from epicflow.platform.context import ContextDep
 from epicflow.platform.db import SessionDep, statements_alone, writes_alone
 from epicflow.platform.openapi import responses
 from epicflow.platform.responses import FastJSONResponse
-from epicflow.projects.deps import ProjectMember
+from epicflow.projects.deps import ProjectKeyPath
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
 from epicflow.tasks.routes import task_view
@@ -40,14 +41,19 @@ async def _claim_body(
 )
 @writes_alone
 async def claim_next(
-    body: ClaimNextIn, access: ProjectMember, session: SessionDep, context: ContextDep
+    key: ProjectKeyPath,
+    body: ClaimNextIn,
+    user_id: CallerId,
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Claim the next ready task atomically: lowest priority number first, then the task with
     the most downstream hours (critical work first), then the lowest key number. Answers 204
     when nothing is ready. The `claim_token` fences every later call for this claim."""
-    claim = await service.claim_next_ready_task(
+    access, claim = await service.claim_next_ready_task(
         session,
-        access,
+        key,
+        user_id,
         worker=body.worker,
         lease_seconds=body.lease_seconds,
         epic=body.epic,
@@ -127,11 +133,11 @@ async def release(
 async def complete(
     task_key: TaskKeyPath,
     body: TokenIn,
-    access: TaskProject,
+    user_id: CallerId,
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
     """Finish a claimed task: it becomes `done`, and the tasks waiting on it may become ready."""
     now = context.now()
-    done = await service.complete(session, access, task_key, body.claim_token, now)
+    access, done = await service.complete(session, task_key, user_id, body.claim_token, now)
     return FastJSONResponse(done.task or await task_view(session, access, done.task_id, now))

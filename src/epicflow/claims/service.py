@@ -9,17 +9,19 @@ release and complete are single conditional UPDATEs fenced by the claim token.
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from epicflow.claims import one_call
 from epicflow.claims import repository as repo
 from epicflow.events import service as events
 from epicflow.platform.clock import Clock
 from epicflow.platform.db import dialect_of, in_transaction, statements_alone
-from epicflow.platform.errors import Conflict
+from epicflow.platform.errors import Conflict, Forbidden
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
@@ -44,6 +46,9 @@ class Done:
 
     task_id: int
     task: dict[str, Any] | None = None
+
+
+MEMBER_ROLES = tuple(projects.roles_at_least(Role.member))  # who may claim and complete
 
 
 def claim_lost() -> Conflict:
@@ -102,34 +107,73 @@ async def _acquired(
 
 async def claim_next_ready_task(
     session: AsyncSession,
-    access: ProjectAccess,
+    project_key: str,
+    user_id: uuid.UUID,
     *,
     worker: str,
     lease_seconds: int,
     epic: str | None,
     labels: list[str],
     clock: Clock,
-) -> Claim | None:
-    """Lock, then one UPDATE takes the first ready task in claim order (on PostgreSQL the same
-    statement records the event).
+) -> tuple[ProjectAccess, Claim | None]:
+    """The caller's access, and the first ready task in claim order, taken (None when nothing
+    is ready).
 
-    On PostgreSQL one call does it all (`repo.claim_next_in_one_call`; the claim routes run
-    `writes_alone`, so it commits on its own) unless the claim order must be refreshed or a
-    lease has lapsed; then it takes the long way, in a transaction."""
+    On PostgreSQL one statement does it all (`one_call.claim_next`: the caller's access, the
+    call `epicflow_claim_next`, the task's view; the claim routes run `writes_alone`, so it
+    commits on its own) unless the claim order must be refreshed or a lease has lapsed; then
+    it takes the long way, in a transaction."""
     token = secrets.token_urlsafe(24)
-    if dialect_of(session) == "postgresql":
+    if dialect_of(session) != "postgresql":
+        access = await projects.get_access_for(session, project_key, user_id)
         access.require(Role.member)
-        start = clock()  # the call moves it on by the time it waits for the lock
-        until = start + timedelta(seconds=lease_seconds)
-        asked = repo.Wanted(access.project.id, epic, labels, worker, token, until, start)
-        call = await repo.claim_next_in_one_call(
-            session, asked, lease_seconds=lease_seconds, actor=access.user.email
+        return access, await _claim_next_long_way(
+            session, access, worker, lease_seconds, epic, labels, token, clock
         )
-        if not call.prepare:
-            if (got := call.taken) is None:
-                return None
-            task = to_view(got.view, access.project.key)
-            return Claim(got.task_id, got.key, token, got.until, got.at, task)
+    start = clock()  # the call moves it on by the time it waits for the lock
+    answer = await one_call.claim_next(
+        session,
+        one_call.Caller(user_id, project_key, MEMBER_ROLES),
+        now=start,
+        lease_seconds=lease_seconds,
+        worker=worker,
+        token=token,
+        epic=epic,
+        labels=labels,
+    )
+    access = _allowed(answer, projects.access_from(answer.found, project_key))
+    if answer.call is None:
+        return access, None
+    task_id, key, at, until, prepare = answer.call
+    if prepare:
+        return access, await _claim_next_long_way(
+            session, access, worker, lease_seconds, epic, labels, token, clock
+        )
+    task = None if answer.view is None else to_view(answer.view, project_key)
+    return access, Claim(task_id, key, token, until, at, task)
+
+
+def _allowed(answer: one_call.Answer, access: ProjectAccess) -> ProjectAccess:
+    """`access` once it holds the member role, as the statement that read it judged too (both
+    read the same row; should they ever disagree, nothing ran and the caller is refused)."""
+    access.require(Role.member)
+    if not answer.allowed:
+        raise Forbidden(f"This needs the {Role.member.value} role or higher.", code="forbidden")
+    return access
+
+
+async def _claim_next_long_way(
+    session: AsyncSession,
+    access: ProjectAccess,
+    worker: str,
+    lease_seconds: int,
+    epic: str | None,
+    labels: list[str],
+    token: str,
+    clock: Clock,
+) -> Claim | None:
+    """Lock, refresh what needs it, then one UPDATE takes the first ready task in claim order
+    (on PostgreSQL the same statement records the event), in a transaction."""
     now = await _prepare(session, access, clock)
     until = now + timedelta(seconds=lease_seconds)
     wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)
@@ -192,20 +236,27 @@ async def release(
 
 
 async def complete(
-    session: AsyncSession, access: ProjectAccess, key: str, token: str, now: datetime
-) -> Done:
-    """Finish the task (`done`), rule 2 permitting, committed."""
-    access.require(Role.member)
-    if dialect_of(session) == "postgresql":  # under the graph lock: the dependents' counts
-        actor = access.user.email
-        view = await repo.complete_in_one_call(session, access.project.id, key, token, now, actor)
-        if view is not None:
-            return Done(view[0], to_view(view, access.project.key))
+    session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, now: datetime
+) -> tuple[ProjectAccess, Done]:
+    """The caller's access, and the task finished (`done`), rule 2 permitting, committed. On
+    PostgreSQL one statement (`one_call.complete`: the caller's access, the call
+    `epicflow_complete` under the graph lock for the dependents' counts, the task's view)."""
+    project_key = tasks.project_key_of(task_key)
+    if dialect_of(session) == "postgresql":
+        caller = one_call.Caller(user_id, project_key, MEMBER_ROLES)
+        answer = await one_call.complete(session, caller, key=task_key, token=token, now=now)
+        access = _allowed(answer, tasks.access_to_task(answer.found, task_key))
+        if answer.call is not None:
+            view = None if answer.view is None else to_view(answer.view, project_key)
+            return access, Done(answer.call[0], view)
     else:
-        task_id = await _finish(session, access, key, token, now, "done", "task.completed")
+        found = await projects.find_caller(session, project_key, user_id)
+        access = tasks.access_to_task(found, task_key)
+        access.require(Role.member)
+        task_id = await _finish(session, access, task_key, token, now, "done", "task.completed")
         if task_id is not None:
-            return Done(task_id)
-    task = await tasks.get_task(session, access, key)
+            return access, Done(task_id)
+    task = await tasks.get_task(session, access, task_key)
     await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
     raise claim_lost()
 

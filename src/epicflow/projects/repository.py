@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, and_, bindparam, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -142,6 +142,36 @@ _USER_PROJECT = (
 )
 
 
+Found = tuple[User, Project | None, str | None]
+# Columns of `_USER_PROJECT` that `user_project_of` reads.
+USER_PROJECT_WIDTH = len(_USER_COLUMNS) + len(_PROJECT_COLUMNS) + 1
+
+
+def user_project_allowed(roles: Sequence[str]) -> Select[Any]:
+    """`_USER_PROJECT` (parameters `user_id`, `key`) with three columns more, for a write that
+    runs in the same statement: `in_project` (the project's id), `in_actor` (the user's e-mail)
+    and `allowed`: the user is active, the project exists, and the user is a superuser or a
+    member with one of `roles` — what `service.access_from` and `ProjectAccess.require` decide
+    from the same row."""
+    allowed = and_(
+        User.is_active,
+        Project.id.is_not(None),
+        or_(User.is_superuser, *(Membership.role == literal_column(f"'{r}'") for r in roles)),
+    )
+    return _USER_PROJECT.add_columns(
+        Project.id.label("in_project"), User.email.label("in_actor"), allowed.label("allowed")
+    )
+
+
+def user_project_of(row: Sequence[Any]) -> Found:
+    """The user, project and role of a row that starts with `_USER_PROJECT`'s columns."""
+    users = len(_USER_COLUMNS)
+    user = _detached(User, _USER_COLUMNS, row[:users])
+    values = row[users : USER_PROJECT_WIDTH - 1]
+    project = None if values[0] is None else _detached(Project, _PROJECT_COLUMNS, values)
+    return user, project, row[USER_PROJECT_WIDTH - 1]
+
+
 def _detached(model: type[T], columns: tuple[Any, ...], values: Sequence[Any]) -> T:
     """A transient instance holding a row's values (ids as `uuid.UUID` whatever the driver
     returned); reads only: the session does not track it. The values go straight into the
@@ -154,20 +184,11 @@ def _detached(model: type[T], columns: tuple[Any, ...], values: Sequence[Any]) -
     return instance
 
 
-async def find_user_project(
-    session: AsyncSession, user_id: uuid.UUID, key: str
-) -> tuple[User, Project | None, str | None] | None:
+async def find_user_project(session: AsyncSession, user_id: uuid.UUID, key: str) -> Found | None:
     """The user, the project with `key` (if any) and the user's role in it (if any), as
     transient instances: change a project through `get_project`."""
     rows = await fetch_rows(session, _USER_PROJECT, {"user_id": user_id, "key": key})
-    if not rows:
-        return None
-    row = rows[0]
-    users = len(_USER_COLUMNS)
-    user = _detached(User, _USER_COLUMNS, row[:users])
-    values = row[users:-1]
-    project = None if values[0] is None else _detached(Project, _PROJECT_COLUMNS, values)
-    return user, project, row[-1]
+    return user_project_of(rows[0]) if rows else None
 
 
 async def get_project(session: AsyncSession, project_id: uuid.UUID) -> Project:

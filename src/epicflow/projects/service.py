@@ -49,16 +49,32 @@ async def get_access(session: AsyncSession, key: str, user: User) -> ProjectAcce
 async def get_access_for(session: AsyncSession, key: str, user_id: uuid.UUID) -> ProjectAccess:
     """The caller, the project and the caller's role in one query (a hot path: every
     project-scoped request starts here)."""
-    row = await repo.find_user_project(session, user_id, key)
-    if row is None:
+    return access_from(await find_caller(session, key, user_id), key)
+
+
+async def find_caller(session: AsyncSession, key: str, user_id: uuid.UUID) -> repo.Found | None:
+    """The user, the project with `key` (if any) and the user's role in it, unchecked: for
+    `access_from`."""
+    return await repo.find_user_project(session, user_id, key)
+
+
+def access_from(found: repo.Found | None, key: str) -> ProjectAccess:
+    """The caller's access from what `repo.find_user_project` answers: 401 for a user who is
+    gone or inactive, 404 for a project that does not exist or that the caller is not in."""
+    if found is None:
         raise accounts.invalid_token()
-    user, project, role = row
+    user, project, role = found
     accounts.check_active(user)
     if project is None or (role is None and not user.is_superuser):
         raise project_not_found(key)
     member_role = Role(role) if role else None
     effective = Role.owner if user.is_superuser or member_role is None else member_role
     return ProjectAccess(project, user, effective, member_role)
+
+
+def roles_at_least(needed: Role) -> list[str]:
+    """The stored roles that `ProjectAccess.require(needed)` lets through."""
+    return [role.value for role in Role if at_least(role, needed)]
 
 
 async def create_project(

@@ -6,9 +6,9 @@ from fastapi import Depends, Path
 
 from epicflow.auth.deps import CallerId
 from epicflow.platform.db import SessionDep
-from epicflow.platform.errors import NotFound
-from epicflow.projects.service import ProjectAccess, get_access_for
-from epicflow.tasks.repository import task_not_found
+from epicflow.projects import service as projects
+from epicflow.projects.service import ProjectAccess
+from epicflow.tasks import service as tasks
 
 TASK_KEY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}$"
 TaskKeyPath = Annotated[
@@ -20,11 +20,8 @@ async def task_project(
     task_key: TaskKeyPath, user_id: CallerId, session: SessionDep
 ) -> ProjectAccess:
     """The caller's access to the project a task key names; a stranger sees 404 for the task."""
-    project_key = task_key.rsplit("-", 1)[0]
-    try:
-        return await get_access_for(session, project_key, user_id)
-    except NotFound as exc:
-        raise task_not_found(task_key) from exc
+    found = await projects.find_caller(session, tasks.project_key_of(task_key), user_id)
+    return tasks.access_to_task(found, task_key)
 
 
 TaskProject = Annotated[ProjectAccess, Depends(task_project)]

@@ -14,8 +14,9 @@ from epicflow.epics import service as epics
 from epicflow.events import service as events
 from epicflow.graph import Graph, Node, StartViolation, effective_hours, find_cycle_with
 from epicflow.platform.db import dialect_of, in_transaction, statements_alone
-from epicflow.platform.errors import Conflict, Invalid, PreconditionFailed
+from epicflow.platform.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from epicflow.projects import service as projects
+from epicflow.projects.repository import Found
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks import edit, insert
@@ -26,6 +27,20 @@ from epicflow.tasks.schemas import TaskIn, TaskStatus, TaskUpdate
 GRAPH_FIELDS = frozenset({"depends_on", "conflicts_with", "status", "parallel", "epic"})
 RESOLVED = frozenset({"done", "cancelled"})
 RULED = frozenset({"in_progress", "done"})  # statuses the start rules (2-4) judge
+
+
+def project_key_of(task_key: str) -> str:
+    """`WEB` of `WEB-12`."""
+    return task_key.rsplit("-", 1)[0]
+
+
+def access_to_task(found: Found | None, task_key: str) -> ProjectAccess:
+    """The caller's access to the project `task_key` names, from what `projects.find_caller`
+    answers; a stranger sees 404 for the task."""
+    try:
+        return projects.access_from(found, project_key_of(task_key))
+    except NotFound as exc:
+        raise repo.task_not_found(task_key) from exc
 
 
 def _violation(violation: StartViolation) -> Conflict:

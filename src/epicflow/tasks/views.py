@@ -184,6 +184,16 @@ def _checklist(value: list[dict[str, Any]] | str) -> list[dict[str, Any]] | orjs
     return orjson.Fragment(value) if isinstance(value, str) else value
 
 
+# The columns of `epicflow_task_view` (PostgreSQL), the same as `view_query`'s.
+VIEW_FUNCTION_COLUMNS = (
+    "id", "key", "slug", "title", "status", "priority", "assignee_id", "description",
+    "tdd_requirements", "technical_details", "acceptance_criteria", "definition_of_done",
+    "estimate_size", "estimate_hours", "parallel", "claimed_by", "lease_expires_at", "version",
+    "created_at", "updated_at", "started_at", "completed_at", "labels", "depends_on",
+    "blocked_by", "conflicts_with", "ready",
+)  # fmt: skip
+
+
 def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
     """The Task shape of one row of `view_query`, unpacked by position (a Row's attribute
     lookup costs about a microsecond, and a page reads some 1,500 of them)."""

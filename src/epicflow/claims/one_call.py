@@ -1,0 +1,180 @@
+"""PostgreSQL: a claim or a completion as one statement in autocommit. The statement reads the
+caller's access, runs the call only when that access allows it, and answers the task's view as
+the call left it: one round trip per request where there were three.
+
+    SELECT caller.*, c.*, v.*
+    FROM (<the user, the project, the role; in_project, in_actor, allowed>) AS caller
+    LEFT JOIN LATERAL (SELECT * FROM epicflow_claim_next(caller.in_project, …) WHERE
+                       caller.allowed) AS c ON true
+    LEFT JOIN LATERAL epicflow_task_view(c.claimed_id, c.claimed_at) AS v ON true
+
+`WHERE caller.allowed` refers to nothing of its own subquery: PostgreSQL tests it once per
+caller row before it runs the function (a one-time filter), so a caller without the role
+never reaches the call. That holds only while the subquery stays one: PostgreSQL pulls a simple
+LATERAL subquery up into the join, where the same condition becomes a join filter, tested
+after the function has run (and claimed a task for a viewer). `OFFSET 0` keeps it a subquery;
+tests/claims/test_claim_access.py fails without it. The view function reads on a snapshot of its own, taken after the call
+(see the migration that creates it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    Subquery,
+    TableValuedAlias,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from epicflow.platform.db import fetch_rows
+from epicflow.platform.models import UTCDateTime
+from epicflow.projects.repository import (
+    USER_PROJECT_WIDTH,
+    Found,
+    user_project_allowed,
+    user_project_of,
+)
+from epicflow.tasks.views import VIEW_FUNCTION_COLUMNS
+
+NOW = bindparam("now", type_=UTCDateTime)
+# The caller's columns: `_USER_PROJECT`'s, then in_project, in_actor, allowed.
+_CALLER_WIDTH = USER_PROJECT_WIDTH + 3
+_CLAIM_COLUMNS = ("claimed_id", "claimed_key", "claimed_at", "claimed_until", "prepare")
+_COMPLETE_COLUMNS = ("completed_id", "worker")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who calls, in which project, and the roles the call needs (one of them, or a
+    superuser)."""
+
+    user_id: uuid.UUID
+    project_key: str
+    roles: tuple[str, ...]
+
+    def params(self) -> dict[str, object]:
+        return {"user_id": self.user_id, "key": self.project_key}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the statement answered: the caller's user, project and role (`found`; None when the
+    user does not exist), whether the call ran (`allowed`), and the call's and the view's
+    columns (None when nothing was taken or finished)."""
+
+    found: Found | None
+    allowed: bool = False
+    call: Sequence[Any] | None = None
+    view: Sequence[Any] | None = None
+
+
+def _caller(roles: tuple[str, ...]) -> Subquery:
+    return user_project_allowed(roles).subquery("caller")
+
+
+def _with_view(caller: Subquery, call: TableValuedAlias, at: str | None) -> Select[Any]:
+    """`caller`; `call`, run only when the caller is allowed; the view of the task whose id is
+    the call's first column, read after the call, with leases live until the call's column
+    `at` (else :now)."""
+    # OFFSET 0 keeps the subquery a subquery: pulled up into the join, its WHERE would become a
+    # join filter, tested only after the call had run.
+    gated = select(call).where(caller.c.allowed).offset(literal_column("0"))
+    ran = gated.lateral("c")
+    task_id = next(iter(ran.c))
+    until: ColumnElement[Any] = NOW if at is None else ran.c[at]
+    view = func.epicflow_task_view(task_id, until).table_valued(*VIEW_FUNCTION_COLUMNS).lateral("v")
+    joined = caller.outerjoin(ran, true()).outerjoin(view, true())
+    return select(caller, ran, view).select_from(joined)
+
+
+@cache
+def _claim_next(roles: tuple[str, ...]) -> Select[Any]:
+    caller = _caller(roles)
+    call = func.epicflow_claim_next(
+        caller.c.in_project,
+        NOW,
+        bindparam("in_lease"),
+        bindparam("in_worker"),
+        bindparam("in_token"),
+        caller.c.in_actor,
+        bindparam("epic"),
+        bindparam("labels", type_=ARRAY(String)),
+    ).table_valued(*_CLAIM_COLUMNS)
+    return _with_view(caller, call, "claimed_at")
+
+
+@cache
+def _complete(roles: tuple[str, ...]) -> Select[Any]:
+    caller = _caller(roles)
+    call = func.epicflow_complete(
+        caller.c.in_project,
+        bindparam("in_key"),
+        bindparam("in_token"),
+        NOW,
+        caller.c.in_actor,
+    ).table_valued(*_COMPLETE_COLUMNS)
+    return _with_view(caller, call, None)
+
+
+async def _answer(
+    session: AsyncSession, statement: Select[Any], caller: Caller, params: dict[str, object]
+) -> Answer:
+    rows = await fetch_rows(session, statement, {**caller.params(), **params})
+    if not rows:
+        return Answer(found=None)
+    row = rows[0]
+    found = user_project_of(row)
+    allowed = bool(row[_CALLER_WIDTH - 1])
+    call = row[_CALLER_WIDTH : len(row) - len(VIEW_FUNCTION_COLUMNS)]
+    if not allowed or all(value is None for value in call):
+        return Answer(found, allowed)
+    view = row[len(row) - len(VIEW_FUNCTION_COLUMNS) :]
+    return Answer(found, allowed, call, None if view[0] is None else view)
+
+
+async def claim_next(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    now: datetime,
+    lease_seconds: int,
+    worker: str,
+    token: str,
+    epic: str | None,
+    labels: list[str],
+) -> Answer:
+    """`epicflow_claim_next` as the caller (its columns: claimed_id, claimed_key, claimed_at,
+    claimed_until, prepare; `call` is None when nothing was ready)."""
+    params = {
+        "now": now,
+        "in_lease": lease_seconds,
+        "in_worker": worker,
+        "in_token": token,
+        "epic": epic,
+        "labels": labels,
+    }
+    return await _answer(session, _claim_next(caller.roles), caller, params)
+
+
+async def complete(
+    session: AsyncSession, caller: Caller, *, key: str, token: str, now: datetime
+) -> Answer:
+    """`epicflow_complete` as the caller (its columns: completed_id, worker; `call` is None
+    when the claim is not held with `token`, or a dependency is unresolved)."""
+    params = {"in_key": key, "in_token": token, "now": now}
+    return await _answer(session, _complete(caller.roles), caller, params)

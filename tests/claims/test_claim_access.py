@@ -1,0 +1,109 @@
+"""Who may claim and complete. On PostgreSQL a claim and a completion read the caller's access in
+the same statement as their call, so each caller is tried on that path (a claim order already
+fresh) as well as the first claim after a change of the graph; a refused call changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from httpx import Response
+from sqlalchemy import delete, func, select, update
+
+from epicflow.auth.models import User
+from epicflow.events.models import Event
+from epicflow.platform.db import Database
+from epicflow.tasks.models import Task
+from tests.support.accounts import AccountSeeder
+from tests.support.board import Board
+from tests.support.users import TestUser
+
+# caller: (claim, complete)
+EXPECTED = {
+    "owner": (201, 200),
+    "admin": (201, 200),
+    "member": (201, 200),
+    "viewer": (403, 403),
+    "non-member": (404, 404),
+    "superuser": (201, 200),  # not a member: a superuser acts as owner everywhere
+    "inactive member": (401, 401),
+    "deleted user": (401, 401),
+    "anonymous": (401, 401),
+}
+
+
+async def _caller(board: Board, db: Database, name: str) -> TestUser | None:
+    accounts = AccountSeeder(db)
+    if name == "owner":
+        return board.owner
+    if name in ("admin", "member", "viewer"):
+        return await board.member(name)
+    if name == "non-member":
+        return await accounts.create()
+    if name == "superuser":
+        return await accounts.create(superuser=True)
+    if name == "anonymous":
+        return None
+    user = await board.member("member")
+    async with db.engine.begin() as connection:
+        if name == "inactive member":
+            await connection.execute(
+                update(User).where(User.email == user.email).values(is_active=False)
+            )
+        else:
+            await connection.execute(delete(User).where(User.email == user.email))
+    return user
+
+
+async def _state(db: Database) -> tuple[list[tuple[Any, ...]], int]:
+    async with db.engine.connect() as connection:
+        tasks = await connection.execute(
+            select(Task.key, Task.status, Task.claimed_by, Task.version).order_by(Task.key)
+        )
+        events = await connection.scalar(select(func.count()).select_from(Event))
+        return [tuple(row) for row in tasks], int(events or 0)
+
+
+async def _post(board: Board, user: TestUser | None, url: str, body: dict[str, Any]) -> Response:
+    headers = None if user is None else user.headers
+    return await board.client.post(f"/api/v1{url}", json=body, headers=headers)
+
+
+@pytest.mark.parametrize("fresh_order", [True, False], ids=["one call", "first after a change"])
+@pytest.mark.parametrize("name", list(EXPECTED))
+async def test_each_caller_may_claim_and_complete_as_their_role_says(
+    board: Board, db: Database, name: str, fresh_order: bool
+) -> None:
+    held = await board.task()
+    await board.task()
+    owner_claim = await _post(board, board.owner, f"/tasks/{held['key']}/claim", {"worker": "o"})
+    token = owner_claim.json()["claim_token"]
+    if fresh_order:  # a claim refreshes the order the graph change left stale
+        await board.task()
+        assert (await _post(board, board.owner, "/projects/WEB/claims", {"worker": "o"})).is_success
+    user = await _caller(board, db, name)
+    claim_status, complete_status = EXPECTED[name]
+
+    before = await _state(db)
+    claimed = await _post(board, user, "/projects/WEB/claims", {"worker": "w"})
+    assert claimed.status_code == claim_status, claimed.text
+    if claim_status >= 400:
+        assert claimed.headers["content-type"] == "application/problem+json"
+        assert await _state(db) == before, "a refused claim changed something"
+    else:
+        assert claimed.json()["task"]["claimed_by"] == "w"
+
+    before = await _state(db)
+    completed = await _post(board, user, f"/tasks/{held['key']}/complete", {"claim_token": token})
+    assert completed.status_code == complete_status, completed.text
+    if complete_status >= 400:
+        assert await _state(db) == before, "a refused completion changed something"
+    else:
+        assert completed.json()["status"] == "done"
+
+
+async def test_a_claim_in_an_unknown_project_is_404(board: Board) -> None:
+    await board.task()
+    response = await _post(board, board.owner, "/projects/NOPE/claims", {"worker": "w"})
+    assert response.status_code == 404
+    assert response.json()["code"] == "project_not_found"
