@@ -13,8 +13,8 @@ caller row before it runs the function (a one-time filter), so a caller without 
 never reaches the call. That holds only while the subquery stays one: PostgreSQL pulls a simple
 LATERAL subquery up into the join, where the same condition becomes a join filter, tested
 after the function has run (and claimed a task for a viewer). `OFFSET 0` keeps it a subquery;
-tests/claims/test_claim_access.py fails without it. The view function reads on a snapshot of its own, taken after the call
-(see the migration that creates it).
+tests/claims/test_claim_access.py fails without it. The view function reads on a snapshot of
+its own, taken after the call (see the migration that creates it).
 """
 
 from __future__ import annotations
