@@ -66,6 +66,24 @@ class TestFilters:
         assert keys(await board.list(q='payment "); DROP TABLE task; --')) == []
         assert keys(await board.list(q="refactor billing")) == ["WEB-3"]
 
+    async def test_search_follows_edits_status_changes_and_deletes(self, board: Board) -> None:
+        first = await board.task(title="Rotate signing keys", description="Quarterly")
+        second = await board.task(title="Tune the cache", description="Eviction policy")
+        await board.patch(first["key"], title="Archive audit logs")
+        await board.patch(second["key"], description="Warm-up on deploy")
+        await board.patch(second["key"], status="in_progress")  # title and text untouched
+        assert keys(await board.list(q="signing")) == []
+        assert keys(await board.list(q="archive")) == [first["key"]]
+        assert keys(await board.list(q="quarterly")) == [first["key"]]
+        assert keys(await board.list(q="eviction")) == []
+        assert keys(await board.list(q="deploy")) == [second["key"]]
+        assert keys(await board.list(q="cache")) == [second["key"]]
+        deleted = await board.client.delete(
+            f"/api/v1/tasks/{first['key']}", headers=board.owner.headers
+        )
+        assert deleted.status_code == 204, deleted.text
+        assert keys(await board.list(q="archive")) == []
+
     async def test_claimed_by_and_updated_since(self, board: Board) -> None:
         first = await board.task()
         later = await board.task()
