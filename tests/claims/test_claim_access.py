@@ -4,6 +4,7 @@ fresh) as well as the first claim after a change of the graph; a refused call ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,17 +19,23 @@ from tests.support.accounts import AccountSeeder
 from tests.support.board import Board
 from tests.support.users import TestUser
 
-# caller: (claim, complete)
+# caller: (claim, heartbeat, release, complete)
 EXPECTED = {
-    "owner": (201, 200),
-    "admin": (201, 200),
-    "member": (201, 200),
-    "viewer": (403, 403),
-    "non-member": (404, 404),
-    "superuser": (201, 200),  # not a member: a superuser acts as owner everywhere
-    "inactive member": (401, 401),
-    "deleted user": (401, 401),
-    "anonymous": (401, 401),
+    "owner": (201, 200, 200, 200),
+    "admin": (201, 200, 200, 200),
+    "member": (201, 200, 200, 200),
+    "viewer": (403, 403, 403, 403),
+    "non-member": (404, 404, 404, 404),
+    "superuser": (201, 200, 200, 200),  # not a member: a superuser acts as owner everywhere
+    "inactive member": (401, 401, 401, 401),
+    "deleted user": (401, 401, 401, 401),
+    "anonymous": (401, 401, 401, 401),
+}
+SUCCEEDED: dict[str, Callable[[Any], bool]] = {  # what a successful call's answer shows
+    "claim": lambda body: body["task"]["claimed_by"] == "w",
+    "heartbeat": lambda body: body["task"]["lease_expires_at"] == body["lease_expires_at"],
+    "release": lambda body: body["status"] == "open" and body["claimed_by"] is None,
+    "complete": lambda body: body["status"] == "done",
 }
 
 
@@ -71,35 +78,35 @@ async def _post(board: Board, user: TestUser | None, url: str, body: dict[str, A
 
 @pytest.mark.parametrize("fresh_order", [True, False], ids=["one call", "first after a change"])
 @pytest.mark.parametrize("name", list(EXPECTED))
-async def test_each_caller_may_claim_and_complete_as_their_role_says(
+async def test_each_caller_may_use_claims_as_their_role_says(
     board: Board, db: Database, name: str, fresh_order: bool
 ) -> None:
-    held = await board.task()
-    await board.task()
-    owner_claim = await _post(board, board.owner, f"/tasks/{held['key']}/claim", {"worker": "o"})
-    token = owner_claim.json()["claim_token"]
+    tokens: dict[str, str] = {}
+    for _ in range(3):
+        key = (await board.task())["key"]
+        claim = await _post(board, board.owner, f"/tasks/{key}/claim", {"worker": "o"})
+        tokens[key] = claim.json()["claim_token"]
+    await board.task()  # left for the caller to claim
     if fresh_order:  # a claim refreshes the order the graph change left stale
         await board.task()
         assert (await _post(board, board.owner, "/projects/WEB/claims", {"worker": "o"})).is_success
     user = await _caller(board, db, name)
-    claim_status, complete_status = EXPECTED[name]
-
-    before = await _state(db)
-    claimed = await _post(board, user, "/projects/WEB/claims", {"worker": "w"})
-    assert claimed.status_code == claim_status, claimed.text
-    if claim_status >= 400:
-        assert claimed.headers["content-type"] == "application/problem+json"
-        assert await _state(db) == before, "a refused claim changed something"
-    else:
-        assert claimed.json()["task"]["claimed_by"] == "w"
-
-    before = await _state(db)
-    completed = await _post(board, user, f"/tasks/{held['key']}/complete", {"claim_token": token})
-    assert completed.status_code == complete_status, completed.text
-    if complete_status >= 400:
-        assert await _state(db) == before, "a refused completion changed something"
-    else:
-        assert completed.json()["status"] == "done"
+    held, kept, _ = tokens
+    calls = {
+        "claim": ("/projects/WEB/claims", {"worker": "w"}),
+        "heartbeat": (f"/tasks/{held}/heartbeat", {"claim_token": tokens[held]}),
+        "release": (f"/tasks/{kept}/release", {"claim_token": tokens[kept]}),
+        "complete": (f"/tasks/{held}/complete", {"claim_token": tokens[held]}),
+    }
+    for (action, (url, body)), status in zip(calls.items(), EXPECTED[name], strict=True):
+        before = await _state(db)
+        response = await _post(board, user, url, body)
+        assert response.status_code == status, (action, response.text)
+        if status >= 400:
+            assert response.headers["content-type"] == "application/problem+json"
+            assert await _state(db) == before, f"a refused {action} changed something"
+        else:
+            assert SUCCEEDED[action](response.json()), (action, response.text)
 
 
 async def test_a_claim_in_an_unknown_project_is_404(board: Board) -> None:
