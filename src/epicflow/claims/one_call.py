@@ -55,7 +55,6 @@ NOW = bindparam("now", type_=UTCDateTime)
 # The caller's columns: `_USER_PROJECT`'s, then in_project, in_actor, allowed.
 _CALLER_WIDTH = USER_PROJECT_WIDTH + 3
 _CLAIM_COLUMNS = ("claimed_id", "claimed_key", "claimed_at", "claimed_until", "prepare")
-_COMPLETE_COLUMNS = ("completed_id", "worker")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,15 +118,29 @@ def _claim_next(roles: tuple[str, ...]) -> Select[Any]:
 
 
 @cache
-def _complete(roles: tuple[str, ...]) -> Select[Any]:
+def _end(roles: tuple[str, ...], function: str, columns: tuple[str, ...]) -> Select[Any]:
+    """`function(project, key, token, now, actor)`, a call that ends a held claim."""
     caller = _caller(roles)
-    call = func.epicflow_complete(
+    call = getattr(func, function)(
         caller.c.in_project,
         bindparam("in_key"),
         bindparam("in_token"),
         NOW,
         caller.c.in_actor,
-    ).table_valued(*_COMPLETE_COLUMNS)
+    ).table_valued(*columns)
+    return _with_view(caller, call, None)
+
+
+@cache
+def _extend(roles: tuple[str, ...]) -> Select[Any]:
+    caller = _caller(roles)
+    call = func.epicflow_extend(
+        caller.c.in_project,
+        bindparam("in_key"),
+        bindparam("in_token"),
+        NOW,
+        bindparam("in_until", type_=UTCDateTime),
+    ).table_valued("extended_id")
     return _with_view(caller, call, None)
 
 
@@ -176,5 +189,27 @@ async def complete(
 ) -> Answer:
     """`epicflow_complete` as the caller (its columns: completed_id, worker; `call` is None
     when the claim is not held with `token`, or a dependency is unresolved)."""
-    params = {"in_key": key, "in_token": token, "now": now}
-    return await _answer(session, _complete(caller.roles), caller, params)
+    statement = _end(caller.roles, "epicflow_complete", ("completed_id", "worker"))
+    return await _answer(session, statement, caller, _held(key, token, now))
+
+
+async def release(
+    session: AsyncSession, caller: Caller, *, key: str, token: str, now: datetime
+) -> Answer:
+    """`epicflow_release` as the caller (its columns: released_id, worker; `call` is None when
+    the claim is not held with `token`)."""
+    statement = _end(caller.roles, "epicflow_release", ("released_id", "worker"))
+    return await _answer(session, statement, caller, _held(key, token, now))
+
+
+async def heartbeat(
+    session: AsyncSession, caller: Caller, *, key: str, token: str, now: datetime, until: datetime
+) -> Answer:
+    """`epicflow_extend` as the caller: the lease of the held claim moved to `until` (its
+    column: extended_id; `call` is None when the claim is not held with `token`)."""
+    params = {**_held(key, token, now), "in_until": until}
+    return await _answer(session, _extend(caller.roles), caller, params)
+
+
+def _held(key: str, token: str, now: datetime) -> dict[str, object]:
+    return {"in_key": key, "in_token": token, "now": now}

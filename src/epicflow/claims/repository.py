@@ -10,7 +10,6 @@ from functools import cache
 from typing import cast
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Insert,
     Select,
@@ -20,7 +19,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    literal,
     select,
     update,
 )
@@ -254,7 +252,8 @@ async def extend(
     until: datetime,
     now: datetime,
 ) -> int | None:
-    """Move the lease of a held claim to `until`; the task id, or None when the token is stale."""
+    """SQLite: move the lease of a held claim to `until`; the task id, or None when the token is
+    stale (PostgreSQL: `one_call.heartbeat`)."""
     params = {**_held_params(project_id, key, token, now), "in_until": until}
     rows = await fetch_rows(session, _EXTEND, params)
     return int(rows[0][0]) if rows else None
@@ -283,49 +282,6 @@ def _finished(status: str) -> dict[str, object]:
 
 
 @cache
-def _finish_in_one(status: str) -> Update:
-    """PostgreSQL: one UPDATE … FROM that answers the worker the row held before."""
-    old = _held_rows(status).subquery("held")
-    return (
-        update(TASK)
-        .where(TASK.c.id == old.c.id)
-        .values(_finished(status))
-        .returning(TASK.c.id, old.c.claimed_by)
-    )
-
-
-@cache
-def _finish_recorded(status: str, event_type: str) -> Insert:
-    """PostgreSQL: `_finish_in_one` and its event (`{"worker": …}`) in one statement."""
-    finished = _finish_in_one(status).returning(TASK.c.project_id, TASK.c.key).cte("finished")
-    worker = func.json_build_object(literal("worker"), finished.c.claimed_by).cast(JSON)
-    recorded = events.record_each(
-        finished.c.project_id, finished.c.key, event_type, now=NOW, data=worker
-    )
-    return recorded.add_cte(finished).returning(
-        select(finished.c.id).scalar_subquery(),
-        select(finished.c.claimed_by).scalar_subquery(),
-    )
-
-
-async def finish_recorded(
-    session: AsyncSession,
-    project_id: uuid.UUID,
-    key: str,
-    token: str,
-    now: datetime,
-    *,
-    status: str,
-    event_type: str,
-    actor: str,
-) -> tuple[int, str] | None:
-    """`finish` and its event in one statement (PostgreSQL only)."""
-    params = {**_held_params(project_id, key, token, now), "in_actor": actor}
-    rows = await fetch_rows(session, _finish_recorded(status, event_type), params)
-    return (rows[0][0], rows[0][1]) if rows else None
-
-
-@cache
 def _finish_by_id(status: str) -> Update:
     return update(TASK).where(TASK.c.id == bindparam("in_id")).values(_finished(status))
 
@@ -350,7 +306,8 @@ async def finish(
     status: str,
 ) -> tuple[int, str] | None:
     """SQLite: end a held claim with `status`: (task id, worker), or None when it is not held
-    with `token` (or, for done, a dependency is unresolved). PostgreSQL uses `finish_recorded`."""
+    with `token` (or, for done, a dependency is unresolved). PostgreSQL ends a claim with one
+    call (`claims.one_call`)."""
     params = _held_params(project_id, key, token, now)
     # SQLite's RETURNING cannot see the FROM side of an UPDATE; the write lock from BEGIN
     # IMMEDIATE keeps the row as read until the UPDATE.

@@ -101,14 +101,14 @@ async def claim_task(
 async def heartbeat(
     task_key: TaskKeyPath,
     body: HeartbeatIn,
-    access: TaskProject,
+    user_id: CallerId,
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
     """Extend the lease of a claim you hold; a stale token answers 409 `claim_lost`."""
     now = context.now()
-    claim = await service.heartbeat(
-        session, access, task_key, body.claim_token, body.lease_seconds, now
+    access, claim = await service.heartbeat(
+        session, task_key, user_id, body.claim_token, body.lease_seconds, now
     )
     return FastJSONResponse(await _claim_body(session, access, claim, now))
 
@@ -118,14 +118,14 @@ async def heartbeat(
 async def release(
     task_key: TaskKeyPath,
     body: TokenIn,
-    access: TaskProject,
+    user_id: CallerId,
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
     """Give a claimed task back: it returns to `open`."""
     now = context.now()
-    task_id = await service.release(session, access, task_key, body.claim_token, now)
-    return FastJSONResponse(await task_view(session, access, task_id, now))
+    access, ended = await service.release(session, task_key, user_id, body.claim_token, now)
+    return FastJSONResponse(ended.task or await task_view(session, access, ended.task_id, now))
 
 
 @router.post("/tasks/{task_key}/complete", response_model=TaskOut, responses=CLAIM_ERRORS)
@@ -139,5 +139,5 @@ async def complete(
 ) -> Response:
     """Finish a claimed task: it becomes `done`, and the tasks waiting on it may become ready."""
     now = context.now()
-    access, done = await service.complete(session, task_key, user_id, body.claim_token, now)
-    return FastJSONResponse(done.task or await task_view(session, access, done.task_id, now))
+    access, ended = await service.complete(session, task_key, user_id, body.claim_token, now)
+    return FastJSONResponse(ended.task or await task_view(session, access, ended.task_id, now))

@@ -41,8 +41,8 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class Done:
-    """A completed task: its id, and its view when the completion's call answered it."""
+class Ended:
+    """A task whose claim a call changed: its id, and its view when the call answered it."""
 
     task_id: int
     task: dict[str, Any] | None = None
@@ -212,53 +212,87 @@ async def claim_task(
 
 
 async def heartbeat(
-    session: AsyncSession, access: ProjectAccess, key: str, token: str, lease: int, now: datetime
-) -> Claim:
-    access.require(Role.member)
+    session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, lease: int, now: datetime
+) -> tuple[ProjectAccess, Claim]:
+    """The caller's access, and the claim with its lease moved to `lease` seconds from now."""
     until = now + timedelta(seconds=lease)
-    task_id = await repo.extend(session, access.project.id, key, token, until, now)
-    if task_id is None:
-        await tasks.get_task(session, access, key)  # 404 for a task that does not exist
+    if dialect_of(session) == "postgresql":
+        caller = _caller(task_key, user_id)
+        answer = await one_call.heartbeat(
+            session, caller, key=task_key, token=token, now=now, until=until
+        )
+        access, ended = _ended(answer, task_key)
+    else:
+        access = await _member_of_task(session, task_key, user_id)
+        task_id = await repo.extend(session, access.project.id, task_key, token, until, now)
+        ended = None if task_id is None else Ended(task_id)
+    if ended is None:
+        await tasks.get_task(session, access, task_key)  # 404 for a task that does not exist
         raise claim_lost()
-    return Claim(task_id, key, token, until, now)
+    return access, Claim(ended.task_id, task_key, token, until, now, ended.task)
 
 
 async def release(
-    session: AsyncSession, access: ProjectAccess, key: str, token: str, now: datetime
-) -> int:
-    """Give the task back (`open`); answers its id, committed."""
-    access.require(Role.member)
-    released = await _finish(session, access, key, token, now, "open", "claim.released")
-    if released is None:
-        await tasks.get_task(session, access, key)
+    session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, now: datetime
+) -> tuple[ProjectAccess, Ended]:
+    """The caller's access, and the task given back (`open`), committed."""
+    if dialect_of(session) == "postgresql":
+        caller = _caller(task_key, user_id)
+        answer = await one_call.release(session, caller, key=task_key, token=token, now=now)
+        access, ended = _ended(answer, task_key)
+    else:
+        access = await _member_of_task(session, task_key, user_id)
+        task_id = await _finish(session, access, task_key, token, now, "open", "claim.released")
+        ended = None if task_id is None else Ended(task_id)
+    if ended is None:
+        await tasks.get_task(session, access, task_key)
         raise claim_lost()
-    return released
+    return access, ended
 
 
 async def complete(
     session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, now: datetime
-) -> tuple[ProjectAccess, Done]:
+) -> tuple[ProjectAccess, Ended]:
     """The caller's access, and the task finished (`done`), rule 2 permitting, committed. On
     PostgreSQL one statement (`one_call.complete`: the caller's access, the call
     `epicflow_complete` under the graph lock for the dependents' counts, the task's view)."""
-    project_key = tasks.project_key_of(task_key)
     if dialect_of(session) == "postgresql":
-        caller = one_call.Caller(user_id, project_key, MEMBER_ROLES)
+        caller = _caller(task_key, user_id)
         answer = await one_call.complete(session, caller, key=task_key, token=token, now=now)
-        access = _allowed(answer, tasks.access_to_task(answer.found, task_key))
-        if answer.call is not None:
-            view = None if answer.view is None else to_view(answer.view, project_key)
-            return access, Done(answer.call[0], view)
+        access, ended = _ended(answer, task_key)
     else:
-        found = await projects.find_caller(session, project_key, user_id)
-        access = tasks.access_to_task(found, task_key)
-        access.require(Role.member)
+        access = await _member_of_task(session, task_key, user_id)
         task_id = await _finish(session, access, task_key, token, now, "done", "task.completed")
-        if task_id is not None:
-            return access, Done(task_id)
-    task = await tasks.get_task(session, access, task_key)
-    await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
-    raise claim_lost()
+        ended = None if task_id is None else Ended(task_id)
+    if ended is None:
+        task = await tasks.get_task(session, access, task_key)
+        await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
+        raise claim_lost()
+    return access, ended
+
+
+def _caller(task_key: str, user_id: uuid.UUID) -> one_call.Caller:
+    """PostgreSQL: who calls, for a call on a held claim of `task_key`."""
+    return one_call.Caller(user_id, tasks.project_key_of(task_key), MEMBER_ROLES)
+
+
+def _ended(answer: one_call.Answer, task_key: str) -> tuple[ProjectAccess, Ended | None]:
+    """The caller's access and what a call on a held claim answered (None: not held)."""
+    access = _allowed(answer, tasks.access_to_task(answer.found, task_key))
+    if answer.call is None:
+        return access, None
+    view = None if answer.view is None else to_view(answer.view, tasks.project_key_of(task_key))
+    return access, Ended(answer.call[0], view)
+
+
+async def _member_of_task(
+    session: AsyncSession, task_key: str, user_id: uuid.UUID
+) -> ProjectAccess:
+    """SQLite: the caller's access to the project of `task_key`, a member's at least."""
+    found = await projects.find_caller(session, tasks.project_key_of(task_key), user_id)
+    access = tasks.access_to_task(found, task_key)
+    access.require(Role.member)
+    return access
 
 
 async def _finish(
@@ -270,23 +304,10 @@ async def _finish(
     status: str,
     event_type: str,
 ) -> int | None:
-    """End the claim with `status` and record `event_type`, committed: on PostgreSQL one
-    statement that commits on its own (the claim routes run `writes_alone`; a completion there
-    is `repo.complete_in_one_call`). None when the claim is not held (nothing written)."""
-    project_id = access.project.id
-    if dialect_of(session) == "postgresql":
-        finished = await repo.finish_recorded(
-            session,
-            project_id,
-            key,
-            token,
-            now,
-            status=status,
-            event_type=event_type,
-            actor=access.user.email,
-        )
-        return None if finished is None else finished[0]
-    ended = await repo.finish(session, project_id, key, token, now, status=status)
+    """SQLite: end the claim with `status` and record `event_type`, committed (PostgreSQL ends
+    a claim with one call: `one_call.release`, `one_call.complete`). None when the claim is not
+    held (nothing written)."""
+    ended = await repo.finish(session, access.project.id, key, token, now, status=status)
     if ended is None:
         return None
     task_id, worker = ended
