@@ -7,7 +7,8 @@ bench/seed.py and reshape it into a claimable backlog (every task that is not ca
 `open`, 2,000 dependency edges), serve epicflow with two workers (`epicflow serve --no-migrate
 --workers 2`, the start-up of bench/http_bench.py), then let `--concurrency` asyncio workers
 (bench/lean_http.py, one keep-alive connection each) loop `POST /projects/{key}/claims` ->
-`POST /tasks/{task}/complete` for `--warmup` + `--duration` seconds. Prints cycles/s, p50/p99
+`POST /tasks/{task}/complete` (with `--heartbeats` N heartbeats of the claim in between) for
+`--warmup` + `--duration` seconds. Prints cycles/s, p50/p99
 of each call, status counts and CPU per cycle next to the targets (>= 300 cycles/s, claim p99
 < 100 ms); stops the server and drops the database, also on errors and Ctrl-C. See
 bench/README.md.
@@ -63,6 +64,7 @@ class Settings:
     tasks: int
     edges: int
     lease: int
+    heartbeats: int  # heartbeats of each claim between its claim and its completion
     pg: str
     launcher: str
     keep_db: bool
@@ -85,8 +87,10 @@ class Stats:
 
     claim_ms: list[float] = field(default_factory=list)
     complete_ms: list[float] = field(default_factory=list)
+    heartbeat_ms: list[float] = field(default_factory=list)
     claim_status: Counter[int] = field(default_factory=Counter)
     complete_status: Counter[int] = field(default_factory=Counter)
+    heartbeat_status: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)  # transport errors, by type
     cycles: int = 0  # claim 201 then complete 200, both inside the window
     claimed_keys: list[str] = field(default_factory=list)  # every 201 of the run, warm-up too
@@ -212,6 +216,7 @@ async def claimer(
     name: str,
     project: str,
     lease: int,
+    heartbeats: int,
     window: Window,
     stats: Stats,
 ) -> None:
@@ -238,9 +243,32 @@ async def claimer(
         claim: Any = answer.json()
         key: str = claim["task"]["key"]
         stats.claimed_keys.append(key)
-        done = await complete(client, key, claim["claim_token"], window, stats)
+        beat = {"claim_token": claim["claim_token"], "lease_seconds": lease}
+        held = True
+        for _ in range(heartbeats):
+            held = held and await heartbeat(client, key, beat, window, stats)
+        done = held and await complete(client, key, claim["claim_token"], window, stats)
         if done and counted and time.perf_counter() < window.end:
             stats.cycles += 1
+
+
+async def heartbeat(
+    client: LeanClient, key: str, body: dict[str, Any], window: Window, stats: Stats
+) -> bool:
+    t0 = time.perf_counter()
+    try:
+        answer = await client.post(f"{API}/tasks/{key}/heartbeat", json=body)
+    except LeanHTTPError as exc:
+        stats.errors[f"heartbeat {type(exc).__name__}"] += 1
+        return False
+    t1 = time.perf_counter()
+    if window.inside(t0):
+        stats.heartbeat_ms.append((t1 - t0) * 1000)
+        stats.heartbeat_status[answer.status_code] += 1
+    if answer.status_code != 200:
+        note(stats, f"heartbeat {answer.status_code}", answer)
+        return False
+    return True
 
 
 async def complete(client: LeanClient, key: str, token: str, window: Window, stats: Stats) -> bool:
@@ -277,7 +305,15 @@ async def measure(
         window = Window(settings.warmup, settings.duration)
         workers = [
             asyncio.create_task(
-                claimer(client, f"bench-{i}", seeded.project_key, settings.lease, window, stats)
+                claimer(
+                    client,
+                    f"bench-{i}",
+                    seeded.project_key,
+                    settings.lease,
+                    settings.heartbeats,
+                    window,
+                    stats,
+                )
             )
             for i, client in enumerate(clients)
         ]
@@ -354,6 +390,8 @@ class Summary:
     claim_p99: float
     complete_p50: float
     complete_p99: float
+    heartbeat_p50: float
+    heartbeat_p99: float
     c204: int
     c409: int
     c5xx: int
@@ -371,7 +409,7 @@ class Summary:
 
 def summarize(outcome: Outcome) -> Summary:
     s = outcome.stats
-    statuses = Counter(s.claim_status) + Counter(s.complete_status)
+    statuses = Counter(s.claim_status) + Counter(s.complete_status) + Counter(s.heartbeat_status)
     expected = {200, 201, 204, 409}
     return Summary(
         rate=s.cycles / outcome.seconds if outcome.seconds else 0.0,
@@ -379,6 +417,8 @@ def summarize(outcome: Outcome) -> Summary:
         claim_p99=percentile(s.claim_ms, 0.99),
         complete_p50=percentile(s.complete_ms, 0.50),
         complete_p99=percentile(s.complete_ms, 0.99),
+        heartbeat_p50=percentile(s.heartbeat_ms, 0.50),
+        heartbeat_p99=percentile(s.heartbeat_ms, 0.99),
         c204=s.claim_status.get(204, 0),
         c409=statuses.get(409, 0),
         c5xx=sum(n for code, n in statuses.items() if code >= 500),
@@ -416,7 +456,8 @@ def print_report(settings: Settings, shape: Shape, outcome: Outcome, database: s
     print("\n" + rule)
     print(
         f"epicflow claim benchmark — {os.cpu_count()} CPUs, {settings.workers} server workers, "
-        f"{settings.concurrency} claimers, {settings.duration:g} s after {settings.warmup:g} s "
+        f"{settings.concurrency} claimers, {settings.heartbeats} heartbeats per claim, "
+        f"{settings.duration:g} s after {settings.warmup:g} s "
         f"warm-up; db {database}"
     )
     print(
@@ -438,6 +479,19 @@ def print_report(settings: Settings, shape: Shape, outcome: Outcome, database: s
         ("complete p50 / p99 ms", f"{sm.complete_p50:.1f} / {sm.complete_p99:.1f}", "", None),
         ("claim answers", status_counts(s.claim_status), "", None),
         ("complete answers", status_counts(s.complete_status), "", None),
+        *(
+            [
+                (
+                    "heartbeat p50 / p99 ms",
+                    f"{sm.heartbeat_p50:.1f} / {sm.heartbeat_p99:.1f}",
+                    "",
+                    None,
+                ),
+                ("heartbeat answers", status_counts(s.heartbeat_status), "", None),
+            ]
+            if settings.heartbeats
+            else []
+        ),
         ("204 / 409 / 5xx / other", f"{sm.c204} / {sm.c409} / {sm.c5xx} / {sm.other}", "", None),
         ("transport errors", str(sum(s.errors.values())), "", None),
         ("server CPU ms/cycle", per_cycle(cpu.server), "", None),
@@ -519,7 +573,12 @@ def run(settings: Settings, database: str, workdir: Path) -> tuple[Shape, Outcom
             f"{settings.duration:g} s measured ..."
         )
         outcome = asyncio.run(measure(settings, server, token, seeded, db_dsn, database))
-        if outcome.stats.claim_status.get(500) or outcome.stats.complete_status.get(500):
+        statuses = (
+            outcome.stats.claim_status,
+            outcome.stats.complete_status,
+            outcome.stats.heartbeat_status,
+        )
+        if any(counts.get(500) for counts in statuses):
             print("--- server log (5xx seen):\n" + server.tail())
     counts = asyncio.run(final_counts(db_dsn, seeded))
     outcome.open_left, outcome.done_total = counts.get("open", 0), counts.get("done", 0)
@@ -535,6 +594,9 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--edges", type=int, default=2_000, help="dependency edges")
     parser.add_argument("--lease", type=int, default=300, help="lease seconds of each claim")
+    parser.add_argument(
+        "--heartbeats", type=int, default=0, help="heartbeats of each claim before it completes"
+    )
     add_pg_argument(parser)
     parser.add_argument("--launcher", choices=["epicflow", "uvicorn"], default="epicflow")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
@@ -547,6 +609,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         tasks=args.tasks,
         edges=args.edges,
         lease=args.lease,
+        heartbeats=args.heartbeats,
         pg=args.pg,
         launcher=args.launcher,
         keep_db=args.keep_db,
