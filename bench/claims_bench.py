@@ -255,37 +255,44 @@ async def claimer(
 async def heartbeat(
     client: LeanClient, key: str, body: dict[str, Any], window: Window, stats: Stats
 ) -> bool:
-    t0 = time.perf_counter()
-    try:
-        answer = await client.post(f"{API}/tasks/{key}/heartbeat", json=body)
-    except LeanHTTPError as exc:
-        stats.errors[f"heartbeat {type(exc).__name__}"] += 1
-        return False
-    t1 = time.perf_counter()
-    if window.inside(t0):
-        stats.heartbeat_ms.append((t1 - t0) * 1000)
-        stats.heartbeat_status[answer.status_code] += 1
-    if answer.status_code != 200:
-        note(stats, f"heartbeat {answer.status_code}", answer)
-        return False
-    return True
+    path = f"{API}/tasks/{key}/heartbeat"
+    return await timed(client, "heartbeat", path, body, window, stats)
 
 
 async def complete(client: LeanClient, key: str, token: str, window: Window, stats: Stats) -> bool:
+    body = {"claim_token": token}
+    done = await timed(client, "complete", f"{API}/tasks/{key}/complete", body, window, stats)
+    stats.completed_total += done
+    return done
+
+
+async def timed(
+    client: LeanClient,
+    action: str,
+    path: str,
+    body: dict[str, Any],
+    window: Window,
+    stats: Stats,
+) -> bool:
+    """POST a call on a held claim; True when it answered 200. Its latency and status count
+    when it started inside the window."""
+    latencies, statuses = {
+        "heartbeat": (stats.heartbeat_ms, stats.heartbeat_status),
+        "complete": (stats.complete_ms, stats.complete_status),
+    }[action]
     t0 = time.perf_counter()
     try:
-        answer = await client.post(f"{API}/tasks/{key}/complete", json={"claim_token": token})
+        answer = await client.post(path, json=body)
     except LeanHTTPError as exc:
-        stats.errors[f"complete {type(exc).__name__}"] += 1
+        stats.errors[f"{action} {type(exc).__name__}"] += 1
         return False
     t1 = time.perf_counter()
     if window.inside(t0):
-        stats.complete_ms.append((t1 - t0) * 1000)
-        stats.complete_status[answer.status_code] += 1
+        latencies.append((t1 - t0) * 1000)
+        statuses[answer.status_code] += 1
     if answer.status_code != 200:
-        note(stats, f"complete {answer.status_code}", answer)
+        note(stats, f"{action} {answer.status_code}", answer)
         return False
-    stats.completed_total += 1
     return True
 
 

@@ -236,14 +236,7 @@ async def release(
     session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, now: datetime
 ) -> tuple[ProjectAccess, Ended]:
     """The caller's access, and the task given back (`open`), committed."""
-    if dialect_of(session) == "postgresql":
-        caller = _caller(task_key, user_id)
-        answer = await one_call.release(session, caller, key=task_key, token=token, now=now)
-        access, ended = _ended(answer, task_key)
-    else:
-        access = await _member_of_task(session, task_key, user_id)
-        task_id = await _finish(session, access, task_key, token, now, "open", "claim.released")
-        ended = None if task_id is None else Ended(task_id)
+    access, ended = await _end_claim(session, task_key, user_id, token, now, "open")
     if ended is None:
         await tasks.get_task(session, access, task_key)
         raise claim_lost()
@@ -256,19 +249,32 @@ async def complete(
     """The caller's access, and the task finished (`done`), rule 2 permitting, committed. On
     PostgreSQL one statement (`one_call.complete`: the caller's access, the call
     `epicflow_complete` under the graph lock for the dependents' counts, the task's view)."""
-    if dialect_of(session) == "postgresql":
-        caller = _caller(task_key, user_id)
-        answer = await one_call.complete(session, caller, key=task_key, token=token, now=now)
-        access, ended = _ended(answer, task_key)
-    else:
-        access = await _member_of_task(session, task_key, user_id)
-        task_id = await _finish(session, access, task_key, token, now, "done", "task.completed")
-        ended = None if task_id is None else Ended(task_id)
+    access, ended = await _end_claim(session, task_key, user_id, token, now, "done")
     if ended is None:
         task = await tasks.get_task(session, access, task_key)
         await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
         raise claim_lost()
     return access, ended
+
+
+async def _end_claim(
+    session: AsyncSession,
+    task_key: str,
+    user_id: uuid.UUID,
+    token: str,
+    now: datetime,
+    status: str,
+) -> tuple[ProjectAccess, Ended | None]:
+    """End the held claim with `status` (`open` or `done`), committed; None when it is not held
+    with `token` (nothing written)."""
+    if dialect_of(session) == "postgresql":
+        call = one_call.complete if status == "done" else one_call.release
+        answer = await call(session, _caller(task_key, user_id), key=task_key, token=token, now=now)
+        return _ended(answer, task_key)
+    access = await _member_of_task(session, task_key, user_id)
+    event = "task.completed" if status == "done" else "claim.released"
+    task_id = await _finish(session, access, task_key, token, now, status, event)
+    return access, None if task_id is None else Ended(task_id)
 
 
 def _caller(task_key: str, user_id: uuid.UUID) -> one_call.Caller:
