@@ -49,9 +49,10 @@ from epicflow.projects.repository import (
     user_project_allowed,
     user_project_of,
 )
+from epicflow.tasks.sql import NOW
 from epicflow.tasks.views import VIEW_FUNCTION_COLUMNS
 
-NOW = bindparam("now", type_=UTCDateTime)
+_EXTEND = "epicflow_extend"  # the one call on a held claim that records no event
 # The caller's columns: `_USER_PROJECT`'s, then in_project, in_actor, allowed.
 _CALLER_WIDTH = USER_PROJECT_WIDTH + 3
 _CLAIM_COLUMNS = ("claimed_id", "claimed_key", "claimed_at", "claimed_until", "prepare")
@@ -118,29 +119,18 @@ def _claim_next(roles: tuple[str, ...]) -> Select[Any]:
 
 
 @cache
-def _end(roles: tuple[str, ...], function: str, columns: tuple[str, ...]) -> Select[Any]:
-    """`function(project, key, token, now, actor)`, a call that ends a held claim."""
+def _on_held(roles: tuple[str, ...], function: str, columns: tuple[str, ...]) -> Select[Any]:
+    """`function(project, key, token, now, fifth)`, a call on a held claim: `fifth` is the
+    caller's e-mail for a call that records an event, else the new lease end `:in_until`."""
     caller = _caller(roles)
+    fifth = bindparam("in_until", type_=UTCDateTime) if function == _EXTEND else caller.c.in_actor
     call = getattr(func, function)(
         caller.c.in_project,
         bindparam("in_key"),
         bindparam("in_token"),
         NOW,
-        caller.c.in_actor,
+        fifth,
     ).table_valued(*columns)
-    return _with_view(caller, call, None)
-
-
-@cache
-def _extend(roles: tuple[str, ...]) -> Select[Any]:
-    caller = _caller(roles)
-    call = func.epicflow_extend(
-        caller.c.in_project,
-        bindparam("in_key"),
-        bindparam("in_token"),
-        NOW,
-        bindparam("in_until", type_=UTCDateTime),
-    ).table_valued("extended_id")
     return _with_view(caller, call, None)
 
 
@@ -189,7 +179,7 @@ async def complete(
 ) -> Answer:
     """`epicflow_complete` as the caller (its columns: completed_id, worker; `call` is None
     when the claim is not held with `token`, or a dependency is unresolved)."""
-    statement = _end(caller.roles, "epicflow_complete", ("completed_id", "worker"))
+    statement = _on_held(caller.roles, "epicflow_complete", ("completed_id", "worker"))
     return await _answer(session, statement, caller, _held(key, token, now))
 
 
@@ -198,7 +188,7 @@ async def release(
 ) -> Answer:
     """`epicflow_release` as the caller (its columns: released_id, worker; `call` is None when
     the claim is not held with `token`)."""
-    statement = _end(caller.roles, "epicflow_release", ("released_id", "worker"))
+    statement = _on_held(caller.roles, "epicflow_release", ("released_id", "worker"))
     return await _answer(session, statement, caller, _held(key, token, now))
 
 
@@ -208,7 +198,8 @@ async def heartbeat(
     """`epicflow_extend` as the caller: the lease of the held claim moved to `until` (its
     column: extended_id; `call` is None when the claim is not held with `token`)."""
     params = {**_held(key, token, now), "in_until": until}
-    return await _answer(session, _extend(caller.roles), caller, params)
+    statement = _on_held(caller.roles, _EXTEND, ("extended_id",))
+    return await _answer(session, statement, caller, params)
 
 
 def _held(key: str, token: str, now: datetime) -> dict[str, object]:

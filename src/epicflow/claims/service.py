@@ -126,7 +126,6 @@ async def claim_next_ready_task(
     token = secrets.token_urlsafe(24)
     if dialect_of(session) != "postgresql":
         access = await projects.get_access_for(session, project_key, user_id)
-        access.require(Role.member)
         return access, await _claim_next_long_way(
             session, access, worker, lease_seconds, epic, labels, token, clock
         )
@@ -295,8 +294,7 @@ async def _member_of_task(
     session: AsyncSession, task_key: str, user_id: uuid.UUID
 ) -> ProjectAccess:
     """SQLite: the caller's access to the project of `task_key`, a member's at least."""
-    found = await projects.find_caller(session, tasks.project_key_of(task_key), user_id)
-    access = tasks.access_to_task(found, task_key)
+    access = await tasks.task_access(session, task_key, user_id)
     access.require(Role.member)
     return access
 

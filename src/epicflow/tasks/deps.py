@@ -6,7 +6,6 @@ from fastapi import Depends, Path
 
 from epicflow.auth.deps import CallerId
 from epicflow.platform.db import SessionDep
-from epicflow.projects import service as projects
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks import service as tasks
 
@@ -20,8 +19,7 @@ async def task_project(
     task_key: TaskKeyPath, user_id: CallerId, session: SessionDep
 ) -> ProjectAccess:
     """The caller's access to the project a task key names; a stranger sees 404 for the task."""
-    found = await projects.find_caller(session, tasks.project_key_of(task_key), user_id)
-    return tasks.access_to_task(found, task_key)
+    return await tasks.task_access(session, task_key, user_id)
 
 
 TaskProject = Annotated[ProjectAccess, Depends(task_project)]

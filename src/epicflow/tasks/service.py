@@ -34,6 +34,12 @@ def project_key_of(task_key: str) -> str:
     return task_key.rsplit("-", 1)[0]
 
 
+async def task_access(session: AsyncSession, task_key: str, user_id: uuid.UUID) -> ProjectAccess:
+    """The caller's access to the project `task_key` names; a stranger sees 404 for the task."""
+    found = await projects.find_caller(session, project_key_of(task_key), user_id)
+    return access_to_task(found, task_key)
+
+
 def access_to_task(found: Found | None, task_key: str) -> ProjectAccess:
     """The caller's access to the project `task_key` names, from what `projects.find_caller`
     answers; a stranger sees 404 for the task."""
