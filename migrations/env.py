@@ -33,8 +33,9 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
-# Full-text search objects are dialect-specific and created by hand in the migrations.
-_HAND_MADE = ("task_fts", "ix_task_search")
+# Dialect-specific objects created by hand in the migrations: full-text search, and
+# PostgreSQL's copy of each task's labels on its row.
+_HAND_MADE = ("task_fts", "ix_task_search", "label_array")
 
 
 # SQLite's reflection does not report an index column's direction, so an index with a

@@ -31,8 +31,8 @@ from epicflow.epics.models import Epic
 from epicflow.platform.errors import Invalid
 from epicflow.platform.models import UTCDateTime
 from epicflow.platform.pagination import cursor_datetime, decode_cursor, encode_cursor
-from epicflow.tasks.models import RUNNING, Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.sql import NOW, any_of, unresolved
+from epicflow.tasks.models import RUNNING, Task, TaskConflict, TaskEdge
+from epicflow.tasks.sql import NOW, any_of, has_label, unresolved
 
 SORTS = {
     "priority": Task.priority,
@@ -218,15 +218,7 @@ def _field_conditions(shape: Shape) -> list[ColumnElement[bool]]:
             epic.project_id == Task.project_id, epic.slug == bindparam("f_epic", type_=String)
         )
         conditions.append(Task.epic_id.in_(epic_ids))
-    conditions.extend(
-        exists(
-            select(1).where(
-                TaskLabel.task_id == Task.id,
-                TaskLabel.label == bindparam(f"f_label_{index}", type_=String),
-            )
-        )
-        for index in range(shape.labels)
-    )
+    conditions.extend(has_label(shape.dialect, f"f_label_{index}") for index in range(shape.labels))
     if shape.unassigned:
         conditions.append(Task.assignee_id.is_(None))
     elif shape.assignee:

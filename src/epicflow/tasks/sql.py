@@ -4,15 +4,40 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, any_, bindparam, case, func
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import QueryableAttribute
 
 from epicflow.platform.models import UTCDateTime
-from epicflow.tasks.models import Task
+from epicflow.tasks.models import Task, TaskLabel
 
 RESOLVED = ("done", "cancelled")
 # The moment a read is made: leases are live until then.
 NOW = bindparam("now", type_=UTCDateTime)
+# PostgreSQL only: the task's labels in order, on its row, kept from task_label by triggers
+# (migration 5b8e2f4a9c31). Not a mapped column: SQLite reads task_label. Refers to the
+# nearest `task` in scope, so use it only where `Task` is not aliased.
+LABEL_ARRAY: ColumnElement[Any] = literal_column("task.label_array", ARRAY(String))
+
+
+def has_label(dialect: str, param: str) -> ColumnElement[bool]:
+    """The task (`Task`, not aliased) carries the label `:param`."""
+    label = bindparam(param, type_=String)
+    if dialect == "postgresql":
+        return label == any_(LABEL_ARRAY)
+    return exists(select(1).where(TaskLabel.task_id == Task.id, TaskLabel.label == label))
 
 
 def any_of(

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ARRAY,
+    ColumnElement,
     Integer,
     ScalarSelect,
     Select,
@@ -48,7 +49,7 @@ from epicflow.tasks.listing import (
     ready_flag_given,
 )
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.sql import NOW, any_of, unresolved
+from epicflow.tasks.sql import LABEL_ARRAY, NOW, any_of, unresolved
 
 # An empty list of keys where PostgreSQL's array_agg answers NULL (no rows).
 NO_KEYS = literal([], ARRAY(String))
@@ -92,7 +93,9 @@ def _conflicts(dialect: str) -> ScalarSelect[Any]:
     return _json_list(dialect, other.key, other.number, source)
 
 
-def _labels(dialect: str) -> ScalarSelect[Any]:
+def _labels(dialect: str) -> ColumnElement[Any]:
+    if dialect == "postgresql":
+        return LABEL_ARRAY
     source = select(TaskLabel.label).where(TaskLabel.task_id == Task.id)
     return _json_list(dialect, TaskLabel.label, TaskLabel.label, source)
 
