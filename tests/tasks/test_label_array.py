@@ -1,7 +1,7 @@
-"""On PostgreSQL each task row carries its labels as an array, `task.label_array`, kept by
-triggers from `task_label`, so that a page of tasks and a label filter read them from the row
-(and from an index) rather than from `task_label`. `task_label` stays what every write changes;
-the array must follow it through every kind of write."""
+"""On PostgreSQL each task row carries a copy of its labels, `task.label_array`, so that a
+page of tasks and a label filter read them from the row (and from an index) rather than from
+`task_label`. `task_label` stays the record; the copy must follow it through every kind of
+write: the one-statement create, the create of a running task, edits, imports and re-imports."""
 
 from __future__ import annotations
 
@@ -49,10 +49,12 @@ def postgres_only(is_postgres: bool) -> None:
 @pytest.mark.usefixtures("postgres_only")
 async def test_the_array_follows_creates_edits_and_deletions(board: Board, db: Database) -> None:
     first = await board.task(labels=["web", "backend", "db"])
+    running = await board.task(labels=["ops", "api"], status="in_progress")
     second = await board.task(labels=[])
     third = await board.task(labels=["ops"])
     assert await _label_array(db, first["key"]) == ["backend", "db", "web"]
     assert await _label_array(db, second["key"]) == []
+    assert await _label_array(db, running["key"]) == ["api", "ops"]
 
     assert (await board.patch(first["key"], labels=["api"])).status_code == 200
     assert (await board.patch(second["key"], labels=["zeta", "alpha"])).status_code == 200

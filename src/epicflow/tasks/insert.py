@@ -25,10 +25,12 @@ from sqlalchemy import (
     Text,
     Uuid,
     bindparam,
+    column,
     func,
     insert,
     literal,
     select,
+    table,
     true,
     update,
 )
@@ -45,6 +47,10 @@ PROJECT = cast(Table, Project.__table__)
 EDGE = cast(Table, TaskEdge.__table__)
 CONFLICT = cast(Table, TaskConflict.__table__)
 LABEL = cast(Table, TaskLabel.__table__)
+# `task` with its PostgreSQL-only copy of the labels (see `tasks.sql.LABEL_ARRAY`).
+TASK_WITH_LABELS = table(
+    "task", *(column(c.name, c.type) for c in TASK.c), column("label_array", ARRAY(String()))
+)
 
 
 # What a new task takes from its request, named as its columns.
@@ -96,6 +102,11 @@ def _param(name: str, type_: Any) -> Any:
     return bindparam(name, type_=type_)
 
 
+def each(name: str, item: Any) -> Any:
+    """The values of the array parameter `:name`, as a table with the column `value`."""
+    return func.unnest(_param(name, ARRAY(item))).table_valued("value").render_derived(name)
+
+
 @cache
 def _create_recorded() -> Insert:
     project = _param("in_project", Uuid())
@@ -108,6 +119,7 @@ def _create_recorded() -> Insert:
         .cte("numbered")
     )
     number = numbered.c.task_counter
+    labels = each("in_labels", String())
     columns: dict[str, Any] = {
         "project_id": project,
         "number": number,
@@ -118,20 +130,20 @@ def _create_recorded() -> Insert:
         "version": literal(1),
         "created_at": now,
         "updated_at": now,
+        # The PostgreSQL copy of the labels (`tasks.sql.LABEL_ARRAY`), in the view's order.
+        "label_array": func.array(
+            select(labels.c.value).order_by(labels.c.value).scalar_subquery()
+        ),
     }
     created = (
-        insert(TASK)
+        insert(TASK_WITH_LABELS)
         .from_select(list(columns), select(*columns.values()).select_from(numbered))
-        .returning(TASK.c.id, TASK.c.key)
+        .returning(TASK_WITH_LABELS.c.id, TASK_WITH_LABELS.c.key)
         .cte("created")
     )
 
-    def each(name: str, item: Any) -> Any:
-        return func.unnest(_param(name, ARRAY(item))).table_valued("value").render_derived(name)
-
     deps = each("in_deps", Integer())
     conflicts = each("in_conflicts", Integer())
-    labels = each("in_labels", String())
     edges = insert(EDGE).from_select(
         ["task_id", "depends_on_id", "project_id"],
         select(created.c.id, deps.c.value, project).select_from(created).join(deps, true()),

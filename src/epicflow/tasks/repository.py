@@ -20,6 +20,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,6 +107,21 @@ async def replace_conflicts(session: AsyncSession, task: Task, others: Iterable[
         await session.execute(insert(TaskConflict), rows)
 
 
+# PostgreSQL keeps a copy of each task's labels on its row (`tasks.sql.LABEL_ARRAY`), in the
+# order a view shows them: every write to task_label is followed by this, in its transaction.
+_REFRESH_LABEL_ARRAYS = text(
+    "UPDATE task SET label_array = ARRAY("
+    "SELECT l.label FROM task_label l WHERE l.task_id = task.id ORDER BY l.label"
+    ") WHERE task.id = ANY(:ids)"
+)
+
+
+async def refresh_label_arrays(session: AsyncSession, task_ids: Sequence[int]) -> None:
+    """Bring the PostgreSQL copy of the labels of `task_ids` up to date with task_label."""
+    if task_ids and dialect_of(session) == "postgresql":
+        await session.execute(_REFRESH_LABEL_ARRAYS, {"ids": list(task_ids)})
+
+
 async def replace_labels(session: AsyncSession, task: Task, labels: Iterable[str]) -> None:
     await session.execute(delete(TaskLabel).where(TaskLabel.task_id == task.id))
     rows = [
@@ -114,6 +130,7 @@ async def replace_labels(session: AsyncSession, task: Task, labels: Iterable[str
     ]
     if rows:
         await session.execute(insert(TaskLabel), rows)
+    await refresh_label_arrays(session, [task.id])
 
 
 async def add_links(
@@ -148,6 +165,8 @@ async def add_links(
     for table, rows in tables_rows:
         if rows:
             await session.execute(insert(table), rows)
+            if table is TaskLabel:
+                await refresh_label_arrays(session, [task.id])
 
 
 def _node(row: Row[Any], *, deps: Sequence[str] = (), conflicts: Sequence[str] = ()) -> Node:

@@ -26,9 +26,10 @@ from epicflow.tasks.models import Task, TaskLabel
 RESOLVED = ("done", "cancelled")
 # The moment a read is made: leases are live until then.
 NOW = bindparam("now", type_=UTCDateTime)
-# PostgreSQL only: the task's labels in order, on its row, kept from task_label by triggers
-# (migration 5b8e2f4a9c31). Not a mapped column: SQLite reads task_label. Refers to the
-# nearest `task` in scope, so use it only where `Task` is not aliased.
+# PostgreSQL only: a copy of the task's labels in order, on its row (migration 5b8e2f4a9c31),
+# written with task_label (`tasks.repository.refresh_label_arrays`, `tasks.insert`). Not a
+# mapped column: SQLite reads task_label. Refers to the nearest `task` in scope, so use it
+# only where `Task` is not aliased.
 LABEL_ARRAY: ColumnElement[Any] = literal_column("task.label_array", ARRAY(String))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.epics.models import Epic
 from epicflow.projects import service as projects
 from epicflow.projects.service import ProjectAccess
+from epicflow.tasks import repository as task_store
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.transfer import bulk
 from epicflow.transfer.epic_plan import EpicPlan
@@ -132,6 +133,7 @@ class Writer:
         await bulk.insert_many(self.session, TaskEdge, edges)
         await bulk.insert_many(self.session, TaskConflict, conflicts)
         await bulk.insert_many(self.session, TaskLabel, labels)
+        await task_store.refresh_label_arrays(self.session, [every[plan.key] for plan in written])
 
     async def sources(self, plans: list[TaskPlan], ids: dict[str, int]) -> None:
         written = [p for p in plans if p.write_source]
