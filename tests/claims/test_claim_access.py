@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 from httpx import Response
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 
-from epicflow.auth.models import User
 from epicflow.events.models import Event
 from epicflow.platform.db import Database
 from epicflow.tasks.models import Task
-from tests.support.accounts import AccountSeeder
 from tests.support.board import Board
+from tests.support.callers import caller_named
 from tests.support.users import TestUser
 
 # caller: (claim, heartbeat, release, complete)
@@ -37,29 +36,6 @@ SUCCEEDED: dict[str, Callable[[Any], bool]] = {  # what a successful call's answ
     "release": lambda body: body["status"] == "open" and body["claimed_by"] is None,
     "complete": lambda body: body["status"] == "done",
 }
-
-
-async def _caller(board: Board, db: Database, name: str) -> TestUser | None:
-    accounts = AccountSeeder(db)
-    if name == "owner":
-        return board.owner
-    if name in ("admin", "member", "viewer"):
-        return await board.member(name)
-    if name == "non-member":
-        return await accounts.create()
-    if name == "superuser":
-        return await accounts.create(superuser=True)
-    if name == "anonymous":
-        return None
-    user = await board.member("member")
-    async with db.engine.begin() as connection:
-        if name == "inactive member":
-            await connection.execute(
-                update(User).where(User.email == user.email).values(is_active=False)
-            )
-        else:
-            await connection.execute(delete(User).where(User.email == user.email))
-    return user
 
 
 async def _state(db: Database) -> tuple[list[tuple[Any, ...]], int]:
@@ -90,7 +66,7 @@ async def test_each_caller_may_use_claims_as_their_role_says(
     if fresh_order:  # a claim refreshes the order the graph change left stale
         await board.task()
         assert (await _post(board, board.owner, "/projects/WEB/claims", {"worker": "o"})).is_success
-    user = await _caller(board, db, name)
+    user = await caller_named(board, db, name)
     held, kept, _ = tokens
     calls = {
         "claim": ("/projects/WEB/claims", {"worker": "w"}),

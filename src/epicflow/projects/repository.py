@@ -4,7 +4,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, bindparam, literal_column, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -147,20 +157,33 @@ Found = tuple[User, Project | None, str | None]
 USER_PROJECT_WIDTH = len(_USER_COLUMNS) + len(_PROJECT_COLUMNS) + 1
 
 
-def user_project_allowed(roles: Sequence[str]) -> Select[Any]:
-    """`_USER_PROJECT` (parameters `user_id`, `key`) with three columns more, for a write that
-    runs in the same statement: `in_project` (the project's id), `in_actor` (the user's e-mail)
-    and `allowed`: the user is active, the project exists, and the user is a superuser or a
-    member with one of `roles` — what `service.access_from` and `ProjectAccess.require` decide
-    from the same row."""
-    allowed = and_(
+def _allowed(roles: Sequence[str]) -> ColumnElement[bool]:
+    """Of a `_USER_PROJECT` row: the user is active, the project exists, and the user is a
+    superuser or a member with one of `roles` — what `service.access_from` and
+    `ProjectAccess.require` decide from the same row."""
+    return and_(
         User.is_active,
         Project.id.is_not(None),
         or_(User.is_superuser, *(Membership.role == literal_column(f"'{r}'") for r in roles)),
     )
+
+
+def user_project_allowed(roles: Sequence[str]) -> Select[Any]:
+    """`_USER_PROJECT` (parameters `user_id`, `key`) with three columns more, for a write that
+    runs in the same statement: `in_project` (the project's id), `in_actor` (the user's e-mail)
+    and `allowed` (`_allowed`)."""
     return _USER_PROJECT.add_columns(
-        Project.id.label("in_project"), User.email.label("in_actor"), allowed.label("allowed")
+        Project.id.label("in_project"),
+        User.email.label("in_actor"),
+        _allowed(roles).label("allowed"),
     )
+
+
+def allowed_project_id(roles: Sequence[str]) -> ScalarSelect[Any]:
+    """The id of the project `:key` when the user `:user_id` may act in it with one of `roles`
+    (`_allowed`), else NULL: for a read that asks for its caller's access in its own statement
+    and finds nothing when it may not read."""
+    return _USER_PROJECT.with_only_columns(Project.id).where(_allowed(roles)).scalar_subquery()
 
 
 def user_project_of(row: Sequence[Any]) -> Found:

@@ -31,6 +31,8 @@ from epicflow.epics.models import Epic
 from epicflow.platform.errors import Invalid
 from epicflow.platform.models import UTCDateTime
 from epicflow.platform.pagination import cursor_datetime, decode_cursor, encode_cursor
+from epicflow.projects.repository import allowed_project_id
+from epicflow.projects.rules import Role
 from epicflow.tasks.models import RUNNING, Task, TaskConflict, TaskEdge
 from epicflow.tasks.sql import NOW, any_of, has_label, unresolved
 
@@ -262,11 +264,18 @@ def ordering(sort: Sort) -> list[Any]:
     return [column.desc() if sort.descending else column for column in columns]
 
 
+# Who may read a project's tasks: any member, and a superuser.
+_READERS = tuple(role.value for role in Role)
+
+
 @lru_cache(maxsize=1024)
 def page_ids(shape: Shape) -> Select[Any]:
-    """The ids of one page of a project's tasks (`:project_id`), `:limit` of them, in order."""
+    """The ids of one page of the tasks of the project `:key`, `:limit` of them, in order; none
+    when the user `:user_id` may not read that project (the access check of
+    `projects.service.access_from`, in the statement: a page costs no statement of its own for
+    it)."""
     query = select(Task.id).where(
-        Task.project_id == bindparam("project_id", type_=Uuid),
+        Task.project_id == allowed_project_id(_READERS),
         *_field_conditions(shape),
         *_graph_conditions(shape),
     )
@@ -300,11 +309,13 @@ def page_query(
     cursor: str | None,
     limit: int,
     *,
-    project_id: uuid.UUID,
+    key: str,
+    user_id: uuid.UUID,
     dialect: str,
     now: datetime,
 ) -> PageQuery:
-    params: dict[str, Any] = {"project_id": project_id, "limit": limit, "now": now}
+    """The page of the project `key` as the user `user_id` may read it (`page_ids`)."""
+    params: dict[str, Any] = {"key": key, "user_id": user_id, "limit": limit, "now": now}
     match = filters.q
     if filters.q and dialect != "postgresql":
         match = _fts5_match(filters.q)

@@ -4,9 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from epicflow.auth.deps import CallerId
 from epicflow.events import service as events
 from epicflow.events.routes import after_id, page
 from epicflow.events.schemas import EventOut
@@ -18,11 +20,11 @@ from epicflow.platform.openapi import query_parameters, responses
 from epicflow.platform.pagination import CursorQuery, LimitQuery, Page
 from epicflow.platform.query import parse_query
 from epicflow.platform.responses import FastJSONResponse
-from epicflow.projects.deps import ProjectMember
-from epicflow.projects.service import ProjectAccess
+from epicflow.projects.deps import ProjectKeyPath, ProjectMember
+from epicflow.projects.service import ProjectAccess, get_access_for
 from epicflow.tasks import service
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
-from epicflow.tasks.listing import Sort, TaskFilters, next_cursor, page_query
+from epicflow.tasks.listing import PageQuery, Sort, TaskFilters, next_cursor, page_query
 from epicflow.tasks.repository import task_not_found
 from epicflow.tasks.schemas import TaskIn, TaskListQuery, TaskOut, TaskUpdate
 from epicflow.tasks.views import page_views, views_by_id, views_by_key
@@ -59,11 +61,11 @@ def _etag(view: dict[str, object]) -> dict[str, str]:
     return {"ETag": f'"{view["version"]}"'}
 
 
-def _assignee(value: str | None, access: ProjectAccess) -> tuple[uuid.UUID | None, bool]:
+def _assignee(value: str | None, me: uuid.UUID) -> tuple[uuid.UUID | None, bool]:
     if value is None:
         return None, False
     if value == "me":
-        return access.user.id, False
+        return me, False
     if value == "none":
         return None, True
     try:
@@ -75,8 +77,39 @@ def _assignee(value: str | None, access: ProjectAccess) -> tuple[uuid.UUID | Non
 REPEATABLE = frozenset({"status", "label"})
 
 
-async def _list_query(request: Request) -> TaskListQuery:
-    return parse_query(TaskListQuery, request.query_params, REPEATABLE)
+def _page_asked(
+    request: Request, key: str, user_id: uuid.UUID, dialect: str, now: datetime
+) -> tuple[PageQuery, Sort, int]:
+    """The page the query string asks for (one more task than the limit, to know whether
+    another page follows), its sort and its limit."""
+    query = parse_query(TaskListQuery, request.query_params, REPEATABLE)
+    if len(query.status) > MAX_REPEATS or len(query.label) > MAX_REPEATS:
+        raise Invalid("Too many repeated filters.", field="label")
+    order = Sort.parse(query.sort)
+    assignee, unassigned = _assignee(query.assignee, user_id)
+    filters = TaskFilters(
+        status=[s.value for s in query.status],
+        epic=query.epic,
+        labels=query.label,
+        assignee=assignee,
+        unassigned=unassigned,
+        ready=query.ready,
+        blocked=query.blocked,
+        claimed_by=query.claimed_by,
+        q=query.q,
+        updated_since=query.updated_since,
+    )
+    page = page_query(
+        filters,
+        order,
+        query.cursor,
+        query.limit + 1,
+        key=key,
+        user_id=user_id,
+        dialect=dialect,
+        now=now,
+    )
+    return page, order, query.limit
 
 
 @router.get(
@@ -86,42 +119,27 @@ async def _list_query(request: Request) -> TaskListQuery:
     openapi_extra={"parameters": query_parameters(TaskListQuery)},
 )
 async def list_tasks(
-    access: ProjectMember,
+    key: ProjectKeyPath,
+    user_id: CallerId,
     session: SessionDep,
     context: ContextDep,
-    query: Annotated[TaskListQuery, Depends(_list_query)],
+    request: Request,
 ) -> Response:
-    """Tasks of the project, filtered and sorted, a page at a time."""
-    if len(query.status) > MAX_REPEATS or len(query.label) > MAX_REPEATS:
-        raise Invalid("Too many repeated filters.", field="label")
-    order = Sort.parse(query.sort)
-    user_id, unassigned = _assignee(query.assignee, access)
-    filters = TaskFilters(
-        status=[s.value for s in query.status],
-        epic=query.epic,
-        labels=query.label,
-        assignee=user_id,
-        unassigned=unassigned,
-        ready=query.ready,
-        blocked=query.blocked,
-        claimed_by=query.claimed_by,
-        q=query.q,
-        updated_since=query.updated_since,
-    )
-    limit = query.limit
-    page = page_query(
-        filters,
-        order,
-        query.cursor,
-        limit + 1,
-        project_id=access.project.id,
-        dialect=dialect_of(session),
-        now=context.now(),
-    )
-    items = await page_views(session, page, access.project.key)
+    """Tasks of the project, filtered and sorted, a page at a time.
+
+    The page statement reads the caller's access itself and finds no task for a caller who
+    may not read the project; only an empty page (or bad input) asks who the caller is, so
+    that such a caller gets the usual 401 or 404 (who asks comes before what is asked)."""
+    try:
+        page, order, limit = _page_asked(request, key, user_id, dialect_of(session), context.now())
+    except (Invalid, RequestValidationError):
+        await get_access_for(session, key, user_id)
+        raise
+    items = await page_views(session, page, key)
+    if not items:
+        await get_access_for(session, key, user_id)
     more = next_cursor(order, items[limit - 1]) if len(items) > limit else None
-    items = items[:limit]
-    return FastJSONResponse({"items": items, "next_cursor": more})
+    return FastJSONResponse({"items": items[:limit], "next_cursor": more})
 
 
 @router.post(
