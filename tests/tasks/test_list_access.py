@@ -27,7 +27,7 @@ async def test_each_caller_lists_as_their_role_says(board: Board, db: Database, 
     first = await board.task(labels=["backend"])
     second = await board.task(labels=["backend"], status="done")
     user = await caller_named(board, db, name)
-    pages = {
+    pages: dict[str, tuple[dict[str, Any], list[str]]] = {
         "every task": ({}, [first["key"], second["key"]]),
         "a label, open": ({"label": "backend", "status": "open"}, [first["key"]]),
         "a page of one": ({"limit": 1, "sort": "key"}, [first["key"]]),
