@@ -141,7 +141,8 @@ async def set_graph_stale(session: AsyncSession, project_id: uuid.UUID, stale: b
 # Built once (every project-scoped request runs it) and read as plain columns: a statement's
 # cache key is derived anew for each new statement object, and loading two ORM entities costs
 # more than the query.
-_USER_COLUMNS = tuple(User.__table__.c)
+# Not the password hash: no project-scoped request needs it, so none carries it.
+_USER_COLUMNS = tuple(c for c in User.__table__.c if c.name != "password_hash")
 _PROJECT_COLUMNS = tuple(Project.__table__.c)
 _USER_PROJECT = (
     select(*_USER_COLUMNS, *_PROJECT_COLUMNS, Membership.role)
