@@ -15,6 +15,7 @@ from epicflow.events import service as events
 from epicflow.graph import Graph, Node, StartViolation, effective_hours, find_cycle_with
 from epicflow.platform.db import dialect_of, in_transaction, statements_alone
 from epicflow.platform.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from epicflow.platform.keyed_locks import KeyedLocks
 from epicflow.projects import service as projects
 from epicflow.projects.repository import Found
 from epicflow.projects.rules import Role
@@ -185,6 +186,10 @@ async def _check_assignee(
         )
 
 
+# One create per project at a time from this process into PostgreSQL (see `tasks.insert`).
+_CREATING: KeyedLocks[uuid.UUID] = KeyedLocks()
+
+
 async def create_task(
     session: AsyncSession,
     access: ProjectAccess,
@@ -207,7 +212,8 @@ async def create_task(
     if status not in RULED and dialect_of(session) == "postgresql":
         if alone:
             await statements_alone(session)
-        return await insert.create_recorded(session, new, actor=access.user.email, now=now)
+        async with _CREATING.hold(access.project.id):
+            return await insert.create_recorded(session, new, actor=access.user.email, now=now)
     await in_transaction(session)
     # Taken last: the counter's row lock serialises graph writes until the commit.
     number = await projects.next_task_number(session, access)
