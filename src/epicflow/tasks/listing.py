@@ -33,6 +33,7 @@ from epicflow.platform.models import UTCDateTime
 from epicflow.platform.pagination import cursor_datetime, decode_cursor, encode_cursor
 from epicflow.projects.repository import allowed_project_id
 from epicflow.projects.rules import Role
+from epicflow.projects.service import roles_at_least
 from epicflow.tasks.models import RUNNING, Task, TaskConflict, TaskEdge
 from epicflow.tasks.sql import NOW, any_of, has_label, unresolved
 
@@ -264,8 +265,8 @@ def ordering(sort: Sort) -> list[Any]:
     return [column.desc() if sort.descending else column for column in columns]
 
 
-# Who may read a project's tasks: any member, and a superuser.
-_READERS = tuple(role.value for role in Role)
+# Who may read a project's tasks: a viewer or more, and a superuser.
+_READERS = tuple(roles_at_least(Role.viewer))
 
 
 @lru_cache(maxsize=1024)
