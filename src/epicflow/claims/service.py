@@ -72,15 +72,19 @@ async def _record(
     )
 
 
-async def _prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) -> datetime:
+async def prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) -> datetime:
     """Take the graph lock, return expired leases to `open`, refresh a stale claim order; the
     claim goes on in this transaction.
 
-    The time is read once the lock is held, so waiting for it never eats into a lease.
+    The time is read once the locks are held, so waiting for them never eats into a lease. A
+    recount also takes the counts lock, before it touches any task row: a completion holding it
+    may be waiting for such a row.
     """
     access.require(Role.member)
     await in_transaction(session)
     stale, expired = await repo.lock_for_claim(session, access.project.id, clock())
+    if stale:
+        await projects.lock_counts(session, access)
     now = clock()
     if expired:
         for lapsed in await repo.expire_leases(session, now, access.project.id):
@@ -173,7 +177,7 @@ async def _claim_next_long_way(
 ) -> Claim | None:
     """Lock, refresh what needs it, then one UPDATE takes the first ready task in claim order
     (on PostgreSQL the same statement records the event), in a transaction."""
-    now = await _prepare(session, access, clock)
+    now = await prepare(session, access, clock)
     until = now + timedelta(seconds=lease_seconds)
     wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)
     if dialect_of(session) == "postgresql":
@@ -195,7 +199,7 @@ async def claim_task(
     lease_seconds: int,
     clock: Clock,
 ) -> Claim:
-    now = await _prepare(session, access, clock)
+    now = await prepare(session, access, clock)
     task = await tasks.get_task(session, access, key)
     if task.status == "in_progress" and task.claimed_by is not None:
         raise Conflict(f"{key} is already claimed.", code="already_claimed")
@@ -247,7 +251,7 @@ async def complete(
 ) -> tuple[ProjectAccess, Ended]:
     """The caller's access, and the task finished (`done`), rule 2 permitting, committed. On
     PostgreSQL one statement (`one_call.complete`: the caller's access, the call
-    `epicflow_complete` under the graph lock for the dependents' counts, the task's view)."""
+    `epicflow_complete` under the counts lock for the dependents' counts, the task's view)."""
     access, ended = await _end_claim(session, task_key, user_id, token, now, "done")
     if ended is None:
         task = await tasks.get_task(session, access, task_key)

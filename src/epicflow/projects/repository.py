@@ -8,8 +8,12 @@ from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
+    Text,
+    Uuid,
     and_,
     bindparam,
+    cast,
+    func,
     literal_column,
     or_,
     select,
@@ -19,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.models import User
-from epicflow.platform.db import fetch_rows
+from epicflow.platform.db import dialect_of, fetch_rows
 from epicflow.platform.errors import Conflict, NotFound
 from epicflow.projects.models import Membership, Project
 
@@ -126,12 +130,34 @@ async def next_task_number(session: AsyncSession, project_id: uuid.UUID) -> int:
 
 
 async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
-    """Serialise writes that must see a stable task graph (PostgreSQL row lock; on SQLite the
-    write transaction already holds the database lock from BEGIN IMMEDIATE)."""
+    """Serialise writes that must see a stable task graph (PostgreSQL row lock, then the counts
+    lock; on SQLite the write transaction already holds the database lock from BEGIN
+    IMMEDIATE)."""
     # FOR NO KEY UPDATE: writers queue on it, but inserts whose foreign key points at the
     # project (events, tasks) are not blocked, which would deadlock against the lease sweeper.
     query = select(Project.id).where(Project.id == project_id).with_for_update(key_share=True)
     await session.execute(query)
+    await lock_counts(session, project_id)
+
+
+# The counts lock (PostgreSQL): a transaction advisory lock per project, (class, hashtext of
+# the project id). Completions take it shared (`epicflow_complete`, migration 8d3f1b6a2c47,
+# which spells the same key); graph writes and a claim's recount take it exclusively, after
+# the graph lock and before they touch a task row. Two projects whose ids hash alike only wait
+# for each other's recounts.
+COUNTS_LOCK_CLASS = 0x45504643
+_LOCK_COUNTS = select(
+    func.pg_advisory_xact_lock(
+        COUNTS_LOCK_CLASS, func.hashtext(cast(bindparam("project_id", type_=Uuid), Text))
+    )
+)
+
+
+async def lock_counts(session: AsyncSession, project_id: uuid.UUID) -> None:
+    """Keep completions from lowering unresolved counts until the transaction ends (PostgreSQL;
+    nothing to do on SQLite, where a completion waits for the write lock)."""
+    if dialect_of(session) == "postgresql":
+        await session.execute(_LOCK_COUNTS, {"project_id": project_id})
 
 
 async def set_graph_stale(session: AsyncSession, project_id: uuid.UUID, stale: bool) -> None:

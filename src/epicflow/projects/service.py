@@ -159,6 +159,11 @@ async def lock_graph(session: AsyncSession, access: ProjectAccess) -> None:
     await repo.lock_project(session, access.project.id)
 
 
+async def lock_counts(session: AsyncSession, access: ProjectAccess) -> None:
+    """Hold off completions' changes to the unresolved counts (see `repo.lock_counts`)."""
+    await repo.lock_counts(session, access.project.id)
+
+
 async def is_member(session: AsyncSession, access: ProjectAccess, user_id: uuid.UUID) -> bool:
     return await repo.find_membership(session, access.project.id, user_id) is not None
 

@@ -108,7 +108,8 @@ class Task(Base):
     # kept up to date lazily (see `project.graph_stale`).
     downstream_hours: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     # How many dependencies are neither done nor cancelled, kept for the claim order's index:
-    # recomputed with the downstream hours, lowered by a completion (under the graph lock).
+    # recomputed with the downstream hours, lowered by a completion (the counts lock keeps the
+    # two apart: docs/claims.md).
     unresolved_deps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
