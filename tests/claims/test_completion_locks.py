@@ -9,6 +9,7 @@ the counts lock. The guard below only keeps a wrong lock from hanging the suite.
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -22,7 +23,10 @@ from epicflow.platform.clock import utcnow
 from epicflow.platform.db import Database
 from epicflow.projects import service as projects
 from epicflow.projects.repository import COUNTS_LOCK_CLASS
+from tests.claims.test_claim_order import change_graph, stored_counts, waiting_counts
+from tests.claims.test_claims import call, claim_next
 from tests.support.board import Board
+from tests.support.random_project import project_graph, random_project
 
 GUARD_SECONDS = 30.0  # not a timing: how long a wrong lock may hold the test before it fails
 
@@ -107,3 +111,56 @@ async def test_a_completion_waits_for_the_counts_lock(
     done = await asyncio.wait_for(completing, GUARD_SECONDS)
     assert done.status_code == 200, done.text
     assert (await board.get(waiting))["ready"] is True
+
+
+@pytest.mark.usefixtures("postgres_only")
+@pytest.mark.parametrize("seed", [21, 22, 23])
+async def test_graph_changes_claims_and_completions_at_once(
+    board: Board, db: Database, seed: int
+) -> None:
+    """Four workers claim and complete while a fifth client changes the graph, then work on
+    until nothing is ready: nothing fails or deadlocks (a deadlock would answer 503), the
+    chain of tasks created last is done, and the stored counts of the claim order's index are
+    the graph's."""
+    rng = random.Random(seed)
+    await random_project(board, rng, size=40, exclusive=0.05)
+    keys = [task["key"] for task in (await board.list(limit=200))["items"]]
+    chain = [(await board.task())["key"]]  # work for once the changes stop: a chain whose
+    for _ in range(5):  # head the changer holds until then, each task waiting on the one before
+        chain.append((await board.task(depends_on=chain[-1:]))["key"])
+    head = await call(board, chain[0], "claim", worker="changer")
+    assert head.status_code == 201, head.text
+    changing = True
+    answers: list[int] = []
+
+    async def work(name: str) -> None:
+        while True:
+            claimed = await claim_next(board, worker=name)
+            answers.append(claimed.status_code)
+            if claimed.status_code == 204 and changing:
+                await asyncio.sleep(0.005)
+                continue
+            if claimed.status_code != 201:
+                return  # nothing ready once the changes stopped, or a failure (asserted below)
+            claim = claimed.json()
+            done = await call(
+                board, claim["task"]["key"], "complete", claim_token=claim["claim_token"]
+            )
+            answers.append(done.status_code)  # 409 when a change cancelled or reopened it
+
+    async def change() -> None:
+        nonlocal changing
+        for _ in range(40):
+            await change_graph(board, rng, keys)
+            await board.task(depends_on=rng.sample(keys, 1))
+        done = await call(board, chain[0], "complete", claim_token=head.json()["claim_token"])
+        assert done.status_code == 200, done.text
+        changing = False
+
+    await asyncio.wait_for(
+        asyncio.gather(change(), *(work(f"w{n}") for n in range(4))), GUARD_SECONDS * 4
+    )
+    assert set(answers) <= {200, 201, 204, 409}, sorted(answers)
+    assert answers.count(200) >= 20
+    assert [(await board.get(key))["status"] for key in chain] == ["done"] * len(chain)
+    assert await stored_counts(db, board.key) == waiting_counts(await project_graph(db, board.key))
