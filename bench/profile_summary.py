@@ -51,7 +51,7 @@ def summarise(path: Path, top: int) -> None:
     own: Counter[str] = Counter()
     by_library: Counter[str] = Counter()
     total = 0
-    for line in path.read_text().splitlines():
+    for line in path.read_text(errors="replace").splitlines():  # frames may hold any bytes
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
             continue
