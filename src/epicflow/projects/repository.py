@@ -143,8 +143,8 @@ async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
 # The counts lock (PostgreSQL): a transaction advisory lock per project, (class, hashtext of
 # the project id). Completions take it shared (`epicflow_complete`, migration 8d3f1b6a2c47,
 # which spells the same key); graph writes and a claim's recount take it exclusively, after
-# the graph lock and before they touch a task row. Two projects whose ids hash alike only wait
-# for each other's recounts.
+# the graph lock and before they touch a task row. Two projects whose ids hash alike share
+# the lock: one's completions may wait for the other's graph writes, nothing worse.
 COUNTS_LOCK_CLASS = 0x45504643
 _LOCK_COUNTS = select(
     func.pg_advisory_xact_lock(
