@@ -275,13 +275,23 @@ async def fetch_rows(
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
-        rows: Sequence[Sequence[Any]] = await driver.fetch(compiled.string, *args)
+        try:
+            rows: Sequence[Sequence[Any]] = await driver.fetch(compiled.string, *args)
+        except BaseException as exc:
+            await connection.invalidate(exc)  # see below
+            raise
         return rows
     # Otherwise a pooled connection for this statement alone (autocommit): a fraction of the
     # cost of the session's connection, and never held while waiting for another one.
     pooled = await cast(AsyncEngine, session.bind).raw_connection()
     try:
         rows = await cast(Any, pooled.driver_connection).fetch(compiled.string, *args)
-    finally:
-        pooled.close()
+    except BaseException:
+        # A statement that failed here may have left the protocol half-way: asyncpg refuses a
+        # value beyond its column (raising a DataError like the server's) after the statement
+        # was parsed, and the backend then waits, holding the table's lock, for a message that
+        # never comes. Such a connection is closed, never given back (errors here are rare).
+        pooled.invalidate()
+        raise
+    pooled.close()
     return rows
