@@ -6,9 +6,15 @@ from epicflow.events import service
 from epicflow.events.models import Event
 from epicflow.events.schemas import EventOut
 from epicflow.platform.db import SessionDep
-from epicflow.platform.errors import Invalid
 from epicflow.platform.openapi import responses
-from epicflow.platform.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from epicflow.platform.pagination import (
+    CursorQuery,
+    LimitQuery,
+    Page,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
 from epicflow.projects.deps import ProjectMember
 
 router = APIRouter(tags=["events"])
@@ -18,9 +24,7 @@ def after_id(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     (value,) = decode_cursor(cursor, arity=1)
-    if not isinstance(value, int):
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor")
-    return value
+    return cursor_int(value)
 
 
 def page(rows: list[Event], limit: int) -> Page[EventOut]:

@@ -16,10 +16,17 @@ from fastapi.responses import PlainTextResponse
 from epicflow.graph import Graph, lint, plan, to_dot, to_json, to_mermaid
 from epicflow.platform.context import ContextDep
 from epicflow.platform.db import SessionDep
-from epicflow.platform.errors import Invalid
 from epicflow.platform.memory import collector_paused
 from epicflow.platform.openapi import responses
-from epicflow.platform.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
+from epicflow.platform.pagination import (
+    CursorQuery,
+    LimitQuery,
+    Page,
+    cursor_float,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.platform.types import Slug
 from epicflow.projects.deps import ProjectMember
@@ -42,9 +49,7 @@ def _rank_after(cursor: str | None) -> tuple[int, float, int] | None:
     if cursor is None:
         return None
     priority, downstream, number = decode_cursor(cursor, arity=3)
-    if not all(isinstance(v, int | float) for v in (priority, downstream, number)):
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor")
-    return int(priority), float(downstream), int(number)
+    return cursor_int(priority), cursor_float(downstream), cursor_int(number)
 
 
 @router.get("/ready", response_model=Page[TaskOut], responses=READ_ERRORS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -13,6 +14,7 @@ from fastapi import Query
 from pydantic import BaseModel
 
 from epicflow.platform.errors import Invalid
+from epicflow.platform.types import is_plain_line
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -32,15 +34,27 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _malformed() -> Invalid:
+    return Invalid("cursor is malformed", code="invalid_cursor", field="cursor")
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a keyset value")
+
+
 def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
-    """Return the keyset values a cursor carries; anything malformed is a 422 naming `cursor`."""
+    """Return the keyset values a cursor carries; anything malformed is a 422 naming `cursor`.
+
+    The values are what a client sent: each caller checks each one (`cursor_int`, `cursor_str`,
+    ...) before it reaches a statement."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        raw = base64.urlsafe_b64decode(padded.encode("ascii"))
+        values = json.loads(raw, parse_constant=_no_constants)  # no NaN, no Infinity
     except (binascii.Error, ValueError, UnicodeError) as exc:
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor") from exc
+        raise _malformed() from exc
     if not isinstance(values, list) or len(values) != arity:
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor")
+        raise _malformed()
     return values
 
 
@@ -55,9 +69,9 @@ def cursor_datetime(value: Any) -> datetime:
     try:
         parsed = datetime.fromisoformat(str(value))
     except ValueError as exc:
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor") from exc
+        raise _malformed() from exc
     if parsed.tzinfo is None:
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor")
+        raise _malformed()
     return parsed
 
 
@@ -65,10 +79,34 @@ def cursor_uuid(value: Any) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor") from exc
+        raise _malformed() from exc
 
 
 def cursor_str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor")
+    """A text value, without control characters (PostgreSQL refuses NUL in text)."""
+    if not isinstance(value, str) or not is_plain_line(value):
+        raise _malformed()
     return value
+
+
+INT32 = range(-(2**31), 2**31)  # what an INTEGER column holds
+
+
+def cursor_int(value: Any) -> int:
+    """An integer an INTEGER column can hold (not a boolean)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value not in INT32:
+        raise _malformed()
+    return value
+
+
+def cursor_float(value: Any) -> float:
+    """A finite number."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise _malformed()
+    try:
+        number = float(value)
+    except OverflowError as exc:  # an integer beyond any float
+        raise _malformed() from exc
+    if not math.isfinite(number):
+        raise _malformed()
+    return number

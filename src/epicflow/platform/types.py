@@ -16,6 +16,11 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 _CONTROL_BUT_LAYOUT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
+def is_plain_line(value: str) -> bool:
+    """True when `value` holds no control character, noncharacter or lone surrogate."""
+    return not (_SURROGATE.search(value) or _CONTROL.search(value))
+
+
 def _reject_controls(value: str, *, allow_layout: bool) -> str:
     if _SURROGATE.search(value):
         raise ValueError("must not contain lone surrogates")

@@ -30,7 +30,12 @@ from sqlalchemy.orm import aliased
 from epicflow.epics.models import Epic
 from epicflow.platform.errors import Invalid
 from epicflow.platform.models import UTCDateTime
-from epicflow.platform.pagination import cursor_datetime, decode_cursor, encode_cursor
+from epicflow.platform.pagination import (
+    cursor_datetime,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
 from epicflow.projects.repository import allowed_project_id
 from epicflow.projects.rules import Role
 from epicflow.projects.service import roles_at_least
@@ -287,13 +292,11 @@ def page_ids(shape: Shape) -> Select[Any]:
 
 def _after(sort: Sort, cursor: str) -> tuple[Any, int]:
     spec, value, number = decode_cursor(cursor, arity=3)
-    if spec != sort.spec or not isinstance(number, int):
+    if spec != sort.spec:
         raise Invalid("The cursor belongs to another sort.", code="invalid_cursor", field="cursor")
     if sort.name in {"created_at", "updated_at"}:
-        return cursor_datetime(value), number
-    if not isinstance(value, int):
-        raise Invalid("cursor is malformed", code="invalid_cursor", field="cursor")
-    return value, number
+        return cursor_datetime(value), cursor_int(number)
+    return cursor_int(value), cursor_int(number)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from epicflow.platform.types import (
     Hours,
     ItemText,
     Label,
+    Line,
     LongText,
     RequestModel,
     Slug,
@@ -139,13 +140,14 @@ class TaskListQuery(BaseModel):
     status: list[TaskStatus] = Field(default=[], description="Any of these statuses (repeat).")
     epic: Slug | None = Field(default=None, description="The epic's slug.")
     label: list[Label] = Field(default=[], description="Every one of these labels (repeat).")
-    assignee: str | None = Field(default=None, max_length=36, description="me, none or a user id")
+    # Free text is a `Line`: no control characters (PostgreSQL refuses NUL in text).
+    assignee: Line | None = Field(default=None, max_length=36, description="me, none or a user id")
     ready: bool | None = None
     blocked: bool | None = None
-    claimed_by: str | None = Field(default=None, max_length=200)
-    q: str | None = Field(default=None, max_length=200, description="Full-text search")
+    claimed_by: Line | None = Field(default=None, max_length=200)
+    q: Line | None = Field(default=None, max_length=200, description="Full-text search")
     updated_since: AwareDatetime | None = None
-    sort: str = Field(
+    sort: Line = Field(
         default="key",
         max_length=20,
         description="priority, created_at, updated_at or key; '-' for descending",
