@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -130,7 +131,21 @@ _UNAVAILABLE = (
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 
+# The same, and a connection lost or refused, as the asyncpg driver raises them on the raw
+# statement path (`platform.db.fetch_rows`), which SQLAlchemy does not wrap.
+_RAW_UNAVAILABLE_SQLSTATES = _RETRYABLE_SQLSTATES | {"57P01", "57P02", "57P03"}
+
+
+def _is_raw_unavailable(exc: BaseException) -> bool:
+    if not isinstance(exc, asyncpg.PostgresError):
+        return False
+    state = str(exc.sqlstate or "")
+    return state in _RAW_UNAVAILABLE_SQLSTATES or state.startswith("08")
+
+
 def _is_unavailable(exc: BaseException) -> bool:
+    if _is_raw_unavailable(exc):
+        return True
     if isinstance(exc, sa_exc.DBAPIError):
         state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
         if state in _RETRYABLE_SQLSTATES:
@@ -144,7 +159,7 @@ def _is_unavailable(exc: BaseException) -> bool:
 
 def unexpected_error_response(request_id: str | None, exc: BaseException) -> JSONResponse:
     """A database outage answers 503 with Retry-After; anything else a 500 that hides internals."""
-    if isinstance(exc, sa_exc.IntegrityError):
+    if isinstance(exc, sa_exc.IntegrityError | asyncpg.IntegrityConstraintViolationError):
         # Repositories translate the constraint errors they expect; one that still gets here
         # lost a race with a concurrent write (a row it referenced went away), so retrying helps.
         log.warning("integrity error", extra={"request_id": request_id})
