@@ -13,9 +13,11 @@
   expiring one lease at once, and a claim that waited for the graph lock.
 
 The rules are judged in feed order (event ids: the order in which changes were made visible).
-Timestamps are the server's clock when each request arrived; how far they disagree with the feed
-is printed with the summary (`clock_lag_seconds`, `clock_order_violations`), not asserted: a
-request's clock is read before it waits for locks, so a busy server stamps events out of order.
+How far the events' times disagree with the feed is printed with the summary
+(`clock_lag_seconds`, `clock_order_violations`), not asserted: a request's clock is read when it
+arrives, before it waits. (On PostgreSQL a claim, a completion and a release are stamped no
+earlier than the database's clock as they write, which keeps their times in feed order;
+tests/claims/test_claim_times.py holds that.)
 """
 
 from __future__ import annotations
