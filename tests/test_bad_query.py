@@ -92,19 +92,22 @@ async def test_a_forged_cursor_is_422_naming_the_cursor(
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "name"),
     [
-        ("GET", "/api/v1/tasks/WEB-1%00"),
-        ("GET", "/api/v1/tasks/WEB%00-1/events"),
-        ("GET", "/api/v1/projects/WEB%00/tasks"),
-        ("GET", "/api/v1/projects/WEB%00/ready"),
-        ("POST", "/api/v1/projects/WEB%00/claims"),
-        ("GET", "/api/v1/projects/WEB/epics/api%00"),
+        ("GET", "/api/v1/tasks/WEB-1%00", "task_key"),
+        ("GET", "/api/v1/tasks/WEB%00-1/events", "task_key"),
+        ("GET", "/api/v1/projects/WEB%00/tasks", "key"),
+        ("GET", "/api/v1/projects/WEB%00/ready", "key"),
+        ("POST", "/api/v1/projects/WEB%00/claims", "key"),
+        ("GET", "/api/v1/projects/WEB/epics/api%00", "slug"),
     ],
 )
-async def test_a_nul_in_a_path_is_a_clean_4xx(board: Board, method: str, path: str) -> None:
+async def test_a_nul_in_a_path_is_422_naming_it(
+    board: Board, method: str, path: str, name: str
+) -> None:
     await board.task()
     await board.epic("api")
     body = {"worker": "w1"} if method == "POST" else None
     response = await board.client.request(method, path, json=body, headers=board.owner.headers)
-    _problem(response)
+    assert response.status_code == 422, response.text
+    assert _problem(response)["detail"] == f"Invalid input: {name}"
