@@ -48,8 +48,8 @@ from epicflow.main import create_app
 from epicflow.platform.db import Database
 from epicflow.projects.models import Project
 from epicflow.projects.repository import lock_project
-from epicflow.tasks.listing import ready_condition
 from epicflow.tasks.models import Task
+from epicflow.tasks.readiness import ready_condition
 from tests.conftest import make_settings
 from tests.support.board import Board
 from tests.support.stress import (

@@ -49,7 +49,7 @@ from epicflow.projects.repository import (
     user_project_allowed,
     user_project_of,
 )
-from epicflow.tasks.sql import NOW
+from epicflow.tasks.readiness import NOW
 from epicflow.tasks.views import VIEW_FUNCTION_COLUMNS
 
 _EXTEND = "epicflow_extend"  # the one call on a held claim that records no event

@@ -29,8 +29,8 @@ from epicflow.events import service as events
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
-from epicflow.tasks.listing import UNRESOLVED_DEPENDENCY, ready_condition
 from epicflow.tasks.models import IN_CLAIM_ORDER_INDEX, RUNNING, Task, TaskEdge, TaskLabel
+from epicflow.tasks.readiness import UNRESOLVED_DEPENDENCY, ready_condition
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,14 @@ Decisions the rest of epicflow relies on (each module says more):
 from epicflow.graph.critical import CriticalPath, ScheduleEntry, critical_path
 from epicflow.graph.cycles import CycleError, find_any_cycle, find_cycle_with
 from epicflow.graph.lint import Finding, LintReport, LintTask, lint
-from epicflow.graph.model import RESOLVED, Node, StartViolation, Status, effective_hours
+from epicflow.graph.model import (
+    RESOLVED,
+    SIZE_HOURS,
+    Node,
+    StartViolation,
+    Status,
+    effective_hours,
+)
 from epicflow.graph.render import to_dot, to_json, to_mermaid
 from epicflow.graph.rules import Graph
 from epicflow.graph.schedule import Plan, Wave, plan
@@ -30,6 +37,7 @@ from epicflow.graph.simulate import simulate_makespan
 
 __all__ = [
     "RESOLVED",
+    "SIZE_HOURS",
     "CriticalPath",
     "CycleError",
     "Finding",

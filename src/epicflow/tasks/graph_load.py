@@ -15,8 +15,8 @@ from epicflow.epics.models import Epic
 from epicflow.graph import LintTask, Node
 from epicflow.platform.db import fetch_rows
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge
+from epicflow.tasks.readiness import effective_hours, unresolved
 from epicflow.tasks.repository import is_claimed
-from epicflow.tasks.sql import effective_hours, unresolved
 
 _DEP = aliased(Task)
 _HIGH = aliased(Task)

@@ -27,9 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.platform.db import fetch_rows
 from epicflow.projects.models import Project
-from epicflow.tasks.listing import ready_condition
 from epicflow.tasks.models import IN_CLAIM_ORDER_INDEX, Task
-from epicflow.tasks.sql import NOW
+from epicflow.tasks.readiness import NOW, ready_condition
 
 # Where a task sits in the claim order: ascending is the order claims take.
 Rank = tuple[int, float, int]  # priority, minus downstream hours, number

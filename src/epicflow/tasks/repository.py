@@ -30,7 +30,8 @@ from epicflow.graph import Node
 from epicflow.platform.db import dialect_of, fetch_rows
 from epicflow.platform.errors import NotFound
 from epicflow.tasks.models import RUNNING, Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.sql import any_of, effective_hours
+from epicflow.tasks.readiness import effective_hours
+from epicflow.tasks.sql import any_of
 
 
 def task_not_found(key: str) -> NotFound:

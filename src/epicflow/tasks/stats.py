@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.tasks.models import Task
-from epicflow.tasks.sql import effective_hours
+from epicflow.tasks.readiness import effective_hours
 
 
 @dataclass

@@ -40,16 +40,10 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 
 from epicflow.epics.models import Epic
 from epicflow.platform.db import dialect_of, fetch_rows
-from epicflow.tasks.listing import (
-    PageQuery,
-    Shape,
-    ordering,
-    page_ids,
-    ready_flag,
-    ready_flag_given,
-)
+from epicflow.tasks.listing import PageQuery, Shape, ordering, page_ids
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.tasks.sql import LABEL_ARRAY, NOW, any_of, unresolved
+from epicflow.tasks.readiness import NOW, ready_flag, ready_flag_given, unresolved
+from epicflow.tasks.sql import LABEL_ARRAY, any_of
 
 # An empty list of keys where PostgreSQL's array_agg answers NULL (no rows).
 NO_KEYS = literal([], ARRAY(String))
