@@ -17,13 +17,13 @@ from epicflow.ops.jobs import run_periodic_jobs
 from epicflow.ops.routes import router as ops_router
 from epicflow.platform.clock import Clock, utcnow
 from epicflow.platform.context import AppContext
-from epicflow.platform.db import Database
 from epicflow.platform.http_errors import install_error_handlers
 from epicflow.platform.logging import configure_logging
 from epicflow.platform.memory import settle_after_startup
 from epicflow.platform.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from epicflow.platform.ratelimit import RateLimits
 from epicflow.settings import Settings, get_settings, resolve_secret_key
+from epicflow.stores.choice import open_database
 
 IMPORT_SUFFIX = "/import"
 
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     configure_logging(settings.log_level)
     if settings.env == "test":
         use_test_hashing()
-    db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    db = open_database(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -22,7 +22,7 @@ from epicflow.claims import service as claims
 from epicflow.platform.clock import utcnow
 from epicflow.platform.db import Database
 from epicflow.projects import service as projects
-from epicflow.projects.repository import COUNTS_LOCK_CLASS
+from epicflow.stores.postgres.locks import COUNTS_LOCK_CLASS
 from tests.claims.test_claim_order import change_graph, stored_counts, waiting_counts
 from tests.claims.test_claims import call, claim_next
 from tests.support.board import Board

@@ -12,11 +12,13 @@ from sqlalchemy import bindparam, select, text
 from epicflow.platform.db import Database, fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
+from epicflow.stores.postgres import POSTGRES
 from epicflow.tasks.models import Task
 from epicflow.tasks.views import views_by_id_statement
 from tests.support.board import Board
 from tests.support.random_project import random_project
 
+_VIEWS = views_by_id_statement(POSTGRES.tasks.sql)
 _FUNCTION = text("SELECT * FROM epicflow_task_view(:id, :now)").bindparams(
     bindparam("now", type_=UTCDateTime)
 )
@@ -58,7 +60,9 @@ async def test_the_view_function_answers_what_the_view_query_answers(
             params = {"ids": ids, "now": now}
             expected = {
                 row[0]: tuple(row)
-                for row in await fetch_rows(session, views_by_id_statement(), params)
+                for row in await fetch_rows(
+                    session, views_by_id_statement(POSTGRES.tasks.sql), params
+                )
             }
             answered = {}
             for task_id in ids:

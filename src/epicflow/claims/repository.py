@@ -11,7 +11,6 @@ from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
-    Insert,
     Select,
     Table,
     Update,
@@ -25,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics.models import Epic
-from epicflow.events import service as events
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
@@ -102,7 +100,7 @@ async def lock_for_claim(
 
 
 @cache
-def _take_next(has_epic: bool, labels: int) -> Update:
+def take_next_statement(has_epic: bool, labels: int) -> Update:
     """UPDATE the first ready task in claim order (priority, downstream hours, number) to
     in_progress, in one statement; built once per shape of filter."""
     query = select(Task.id).where(
@@ -142,16 +140,6 @@ def _take_next(has_epic: bool, labels: int) -> Update:
     )
 
 
-@cache
-def _take_next_recorded(has_epic: bool, labels: int) -> Insert:
-    """PostgreSQL: `_take_next` and its `claim.acquired` event in one statement (a data-changing
-    CTE), one round trip less while the graph lock is held."""
-    took = _take_next(has_epic, labels).cte("took")
-    recorded = events.record_each(took.c.project_id, took.c.key, "claim.acquired", now=NOW)
-    key = events.EVENT.c.task_key
-    return recorded.add_cte(took).returning(select(took.c.id).scalar_subquery(), key)
-
-
 @dataclass(frozen=True, slots=True)
 class Wanted:
     """A claim of the next ready task: which project, which filters, what to write."""
@@ -180,19 +168,9 @@ class Wanted:
         }
 
 
-async def take_next_recorded(
-    session: AsyncSession, wanted: Wanted, *, actor: str, data: dict[str, object]
-) -> tuple[int, str] | None:
-    """`take_next` plus its `claim.acquired` event, in one statement (PostgreSQL only)."""
-    params = {**wanted.params(), "in_actor": actor, "in_data": data}
-    statement = _take_next_recorded(*wanted.statement_shape)
-    row = (await session.execute(statement, params)).one_or_none()
-    return None if row is None else (row[0], row[1])
-
-
 async def take_next(session: AsyncSession, wanted: Wanted) -> tuple[int, str] | None:
     """Claim the first ready task in claim order; (id, key), or None when nothing is ready."""
-    statement = _take_next(*wanted.statement_shape)
+    statement = take_next_statement(*wanted.statement_shape)
     row = (await session.execute(statement, wanted.params())).one_or_none()
     return None if row is None else (row[0], row[1])
 
@@ -252,8 +230,8 @@ async def extend(
     until: datetime,
     now: datetime,
 ) -> int | None:
-    """SQLite: move the lease of a held claim to `until`; the task id, or None when the token is
-    stale (PostgreSQL: `one_call.heartbeat`)."""
+    """Move the lease of a held claim to `until`; the task id, or None when the token is
+    stale."""
     params = {**_held_params(project_id, key, token, now), "in_until": until}
     rows = await fetch_rows(session, _EXTEND, params)
     return int(rows[0][0]) if rows else None
@@ -305,12 +283,10 @@ async def finish(
     *,
     status: str,
 ) -> tuple[int, str] | None:
-    """SQLite: end a held claim with `status`: (task id, worker), or None when it is not held
-    with `token` (or, for done, a dependency is unresolved). PostgreSQL ends a claim with one
-    call (`claims.one_call`)."""
+    """End a held claim with `status`: (task id, worker), or None when it is not held with
+    `token` (or, for done, a dependency is unresolved). The held row is read locked, then
+    changed: RETURNING cannot see the FROM side of an UPDATE everywhere."""
     params = _held_params(project_id, key, token, now)
-    # SQLite's RETURNING cannot see the FROM side of an UPDATE; the write lock from BEGIN
-    # IMMEDIATE keeps the row as read until the UPDATE.
     row = (await session.execute(_held_rows(status), params)).one_or_none()
     if row is None:
         return None

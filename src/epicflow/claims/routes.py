@@ -9,7 +9,7 @@ from epicflow.auth.deps import CallerId
 from epicflow.claims import service
 from epicflow.claims.schemas import ClaimNextIn, ClaimOut, ClaimTaskIn, HeartbeatIn, TokenIn
 from epicflow.platform.context import ContextDep
-from epicflow.platform.db import SessionDep, statements_alone, writes_alone
+from epicflow.platform.db import SessionDep
 from epicflow.platform.openapi import responses
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.projects.deps import ProjectKeyPath
@@ -39,7 +39,6 @@ async def _claim_body(
     response_model=ClaimOut,
     responses={204: {"description": "Nothing is ready"}, **CLAIM_ERRORS},
 )
-@writes_alone
 async def claim_next(
     key: ProjectKeyPath,
     body: ClaimNextIn,
@@ -62,7 +61,6 @@ async def claim_next(
     )
     if claim is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    await statements_alone(session)  # release the graph lock before reading the answer back
     body_out = await _claim_body(session, access, claim, claim.acquired_at)
     return FastJSONResponse(body_out, status_code=201)
 
@@ -73,7 +71,6 @@ async def claim_next(
     response_model=ClaimOut,
     responses=CLAIM_ERRORS,
 )
-@writes_alone
 async def claim_task(
     task_key: TaskKeyPath,
     body: ClaimTaskIn,
@@ -91,13 +88,11 @@ async def claim_task(
         lease_seconds=body.lease_seconds,
         clock=context.clock,
     )
-    await statements_alone(session)  # release the graph lock before reading the answer back
     body_out = await _claim_body(session, access, claim, claim.acquired_at)
     return FastJSONResponse(body_out, status_code=201)
 
 
 @router.post("/tasks/{task_key}/heartbeat", response_model=ClaimOut, responses=CLAIM_ERRORS)
-@writes_alone
 async def heartbeat(
     task_key: TaskKeyPath,
     body: HeartbeatIn,
@@ -114,7 +109,6 @@ async def heartbeat(
 
 
 @router.post("/tasks/{task_key}/release", response_model=TaskOut, responses=CLAIM_ERRORS)
-@writes_alone
 async def release(
     task_key: TaskKeyPath,
     body: TokenIn,
@@ -129,7 +123,6 @@ async def release(
 
 
 @router.post("/tasks/{task_key}/complete", response_model=TaskOut, responses=CLAIM_ERRORS)
-@writes_alone
 async def complete(
     task_key: TaskKeyPath,
     body: TokenIn,

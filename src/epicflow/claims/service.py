@@ -16,15 +16,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.claims import one_call
 from epicflow.claims import repository as repo
 from epicflow.events import service as events
 from epicflow.platform.clock import Clock
-from epicflow.platform.db import dialect_of, in_transaction, statements_alone
 from epicflow.platform.errors import Conflict, Forbidden
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
+from epicflow.stores.base import Answer, Caller, NextClaim, store_of
 from epicflow.tasks import service as tasks
 from epicflow.tasks.downstream import refresh_claim_order
 from epicflow.tasks.views import to_view
@@ -81,7 +80,6 @@ async def prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) ->
     may be waiting for such a row.
     """
     access.require(Role.member)
-    await in_transaction(session)
     stale, expired = await repo.lock_for_claim(session, access.project.id, clock())
     if stale:
         await projects.lock_counts(session, access)
@@ -123,41 +121,29 @@ async def claim_next_ready_task(
     """The caller's access, and the first ready task in claim order, taken (None when nothing
     is ready).
 
-    On PostgreSQL one statement does it all (`one_call.claim_next`: the caller's access, the
-    call `epicflow_claim_next`, the task's view; the claim routes run `writes_alone`, so it
-    commits on its own) unless the claim order must be refreshed or a lease has lapsed; then
-    it takes the long way, in a transaction."""
+    The store claims at once where it can (`ClaimStore.claim_at_once`: the caller's access, the
+    claim and the task's view in one statement); when the claim order must be refreshed or a
+    lease has lapsed, or the store claims only so, the claim takes the long way, in a
+    transaction."""
     token = secrets.token_urlsafe(24)
-    if dialect_of(session) != "postgresql":
-        access = await projects.get_access_for(session, project_key, user_id)
+    store = store_of(session).claims
+    start = clock()  # a claim at once moves it on by the time it waits for the lock
+    asked = NextClaim(start, lease_seconds, worker, token, epic, labels)
+    answer = await store.claim_at_once(session, Caller(user_id, project_key, MEMBER_ROLES), asked)
+    access = _allowed(answer, projects.access_from(answer.found, project_key))
+    if answer.long_way:
         return access, await _claim_next_long_way(
             session, access, worker, lease_seconds, epic, labels, token, clock
         )
-    start = clock()  # the call moves it on by the time it waits for the lock
-    answer = await one_call.claim_next(
-        session,
-        one_call.Caller(user_id, project_key, MEMBER_ROLES),
-        now=start,
-        lease_seconds=lease_seconds,
-        worker=worker,
-        token=token,
-        epic=epic,
-        labels=labels,
-    )
-    access = _allowed(answer, projects.access_from(answer.found, project_key))
     if answer.call is None:
         return access, None
-    task_id, key, at, until, prepare = answer.call
-    if prepare:
-        return access, await _claim_next_long_way(
-            session, access, worker, lease_seconds, epic, labels, token, clock
-        )
+    task_id, key, at, until = answer.call[:4]
     task = None if answer.view is None else to_view(answer.view, project_key)
     return access, Claim(task_id, key, token, until, at, task)
 
 
-def _allowed(answer: one_call.Answer, access: ProjectAccess) -> ProjectAccess:
-    """`access` once it holds the member role, as the statement that read it judged too (both
+def _allowed(answer: Answer, access: ProjectAccess) -> ProjectAccess:
+    """`access` once it holds the member role, as the store that read it judged too (both
     read the same row; should they ever disagree, nothing ran and the caller is refused)."""
     access.require(Role.member)
     if not answer.allowed:
@@ -175,19 +161,15 @@ async def _claim_next_long_way(
     token: str,
     clock: Clock,
 ) -> Claim | None:
-    """Lock, refresh what needs it, then one UPDATE takes the first ready task in claim order
-    (on PostgreSQL the same statement records the event), in a transaction."""
+    """Lock, refresh what needs it, then take the first ready task in claim order, with its
+    event, in a transaction."""
     now = await prepare(session, access, clock)
     until = now + timedelta(seconds=lease_seconds)
     wanted = repo.Wanted(access.project.id, epic, labels, worker, token, until, now)
-    if dialect_of(session) == "postgresql":
-        data = _acquired_data(worker, until)
-        taken = await repo.take_next_recorded(session, wanted, actor=access.user.email, data=data)
-        return None if taken is None else Claim(taken[0], taken[1], token, until, now)
-    taken = await repo.take_next(session, wanted)
-    if taken is None:
-        return None
-    return await _acquired(session, access, worker, Claim(*taken, token, until, now))
+    data = _acquired_data(worker, until)
+    store = store_of(session).claims
+    taken = await store.take_next(session, wanted, actor=access.user.email, data=data)
+    return None if taken is None else Claim(taken[0], taken[1], token, until, now)
 
 
 async def claim_task(
@@ -219,16 +201,11 @@ async def heartbeat(
 ) -> tuple[ProjectAccess, Claim]:
     """The caller's access, and the claim with its lease moved to `lease` seconds from now."""
     until = now + timedelta(seconds=lease)
-    if dialect_of(session) == "postgresql":
-        caller = _caller(task_key, user_id)
-        answer = await one_call.heartbeat(
-            session, caller, key=task_key, token=token, now=now, until=until
-        )
-        access, ended = _ended(answer, task_key)
-    else:
-        access = await _member_of_task(session, task_key, user_id)
-        task_id = await repo.extend(session, access.project.id, task_key, token, until, now)
-        ended = None if task_id is None else Ended(task_id)
+    store = store_of(session).claims
+    answer = await store.extend(
+        session, _caller(task_key, user_id), key=task_key, token=token, now=now, until=until
+    )
+    access, ended = _ended(answer, task_key)
     if ended is None:
         await tasks.get_task(session, access, task_key)  # 404 for a task that does not exist
         raise claim_lost()
@@ -238,8 +215,8 @@ async def heartbeat(
 async def release(
     session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, now: datetime
 ) -> tuple[ProjectAccess, Ended]:
-    """The caller's access, and the task given back (`open`), committed."""
-    access, ended = await _end_claim(session, task_key, user_id, token, now, "open")
+    """The caller's access, and the task given back (`open`)."""
+    access, ended = await _end_claim(session, task_key, user_id, token, now, done=False)
     if ended is None:
         await tasks.get_task(session, access, task_key)
         raise claim_lost()
@@ -249,10 +226,8 @@ async def release(
 async def complete(
     session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, now: datetime
 ) -> tuple[ProjectAccess, Ended]:
-    """The caller's access, and the task finished (`done`), rule 2 permitting, committed. On
-    PostgreSQL one statement (`one_call.complete`: the caller's access, the call
-    `epicflow_complete` under the counts lock for the dependents' counts, the task's view)."""
-    access, ended = await _end_claim(session, task_key, user_id, token, now, "done")
+    """The caller's access, and the task finished (`done`), rule 2 permitting."""
+    access, ended = await _end_claim(session, task_key, user_id, token, now, done=True)
     if ended is None:
         task = await tasks.get_task(session, access, task_key)
         await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
@@ -266,59 +241,26 @@ async def _end_claim(
     user_id: uuid.UUID,
     token: str,
     now: datetime,
-    status: str,
+    *,
+    done: bool,
 ) -> tuple[ProjectAccess, Ended | None]:
-    """End the held claim with `status` (`open` or `done`), committed; None when it is not held
-    with `token` (nothing written)."""
-    if dialect_of(session) == "postgresql":
-        call = one_call.complete if status == "done" else one_call.release
-        answer = await call(session, _caller(task_key, user_id), key=task_key, token=token, now=now)
-        return _ended(answer, task_key)
-    access = await _member_of_task(session, task_key, user_id)
-    event = "task.completed" if status == "done" else "claim.released"
-    task_id = await _finish(session, access, task_key, token, now, status, event)
-    return access, None if task_id is None else Ended(task_id)
+    """End the held claim, the task done or back to open; None when it is not held with
+    `token` (nothing written)."""
+    store = store_of(session).claims
+    caller = _caller(task_key, user_id)
+    answer = await store.end(session, caller, key=task_key, token=token, now=now, done=done)
+    return _ended(answer, task_key)
 
 
-def _caller(task_key: str, user_id: uuid.UUID) -> one_call.Caller:
-    """PostgreSQL: who calls, for a call on a held claim of `task_key`."""
-    return one_call.Caller(user_id, tasks.project_key_of(task_key), MEMBER_ROLES)
+def _caller(task_key: str, user_id: uuid.UUID) -> Caller:
+    """Who calls, for a call on a held claim of `task_key`."""
+    return Caller(user_id, tasks.project_key_of(task_key), MEMBER_ROLES)
 
 
-def _ended(answer: one_call.Answer, task_key: str) -> tuple[ProjectAccess, Ended | None]:
+def _ended(answer: Answer, task_key: str) -> tuple[ProjectAccess, Ended | None]:
     """The caller's access and what a call on a held claim answered (None: not held)."""
     access = _allowed(answer, tasks.access_to_task(answer.found, task_key))
     if answer.call is None:
         return access, None
     view = None if answer.view is None else to_view(answer.view, tasks.project_key_of(task_key))
     return access, Ended(answer.call[0], view)
-
-
-async def _member_of_task(
-    session: AsyncSession, task_key: str, user_id: uuid.UUID
-) -> ProjectAccess:
-    """SQLite: the caller's access to the project of `task_key`, a member's at least."""
-    access = await tasks.task_access(session, task_key, user_id)
-    access.require(Role.member)
-    return access
-
-
-async def _finish(
-    session: AsyncSession,
-    access: ProjectAccess,
-    key: str,
-    token: str,
-    now: datetime,
-    status: str,
-    event_type: str,
-) -> int | None:
-    """SQLite: end the claim with `status` and record `event_type`, committed (PostgreSQL ends
-    a claim with one call: `one_call.release`, `one_call.complete`). None when the claim is not
-    held (nothing written)."""
-    ended = await repo.finish(session, access.project.id, key, token, now, status=status)
-    if ended is None:
-        return None
-    task_id, worker = ended
-    await _record(session, access, key, event_type, now, worker=worker)
-    await statements_alone(session)
-    return task_id

@@ -35,11 +35,11 @@ from epicflow.auth.models import User
 from epicflow.cli.errors import err, readable_errors
 from epicflow.markdown import ArchiveLimits, MarkdownError, read_folder
 from epicflow.platform.clock import utcnow
-from epicflow.platform.db import Database
 from epicflow.platform.errors import NotFound
 from epicflow.projects import service as projects
 from epicflow.projects.service import ProjectAccess
 from epicflow.settings import get_settings
+from epicflow.stores.choice import open_database
 from epicflow.transfer import service
 from epicflow.transfer.reading import markdown_error
 from epicflow.transfer.schemas import ImportReport
@@ -119,7 +119,7 @@ async def _access(session: AsyncSession, key: str, email: str | None) -> Project
 
 
 async def _in_project(key: str, email: str | None, work: Work[T], *, lock: bool) -> T:
-    db = Database(get_settings().database_url)
+    db = open_database(get_settings().database_url)
     try:
         async with db.sessionmaker.begin() as session:
             if lock:

@@ -10,15 +10,15 @@ from pydantic import TypeAdapter, ValidationError
 from epicflow.auth import service
 from epicflow.cli.errors import err, readable_errors
 from epicflow.platform.clock import utcnow
-from epicflow.platform.db import Database
 from epicflow.platform.types import Email, Password
 from epicflow.settings import get_settings
+from epicflow.stores.choice import open_database
 
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 
 
 async def _create(email: str, password: str, full_name: str, superuser: bool) -> None:
-    db = Database(get_settings().database_url)
+    db = open_database(get_settings().database_url)
     try:
         async with db.sessionmaker.begin() as session:
             await service.create_user(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from functools import lru_cache
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, cast
 
 import orjson
 from fastapi import Depends, Request
@@ -23,13 +23,13 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.util import await_only
 
+from epicflow.platform.engines import Engine, engine_of, engine_of_url
 from epicflow.platform.errors import DomainError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = {"sqlite_begin": "BEGIN IMMEDIATE"}
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
-IN_TRANSACTION = {"isolation_level": "READ COMMITTED"}  # PostgreSQL's default
 # Every statement here is a short indexed lookup, prepared once per connection (asyncpg). A
 # generic plan is reused without planning again, which for the task views costs more than
 # running them; and JIT compilation, which the planner's estimates for a generic plan can
@@ -61,7 +61,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    if url.startswith("sqlite"):
+    if engine_of_url(url) is Engine.SQLITE:
         engine = create_async_engine(
             url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
@@ -115,19 +115,22 @@ def _ping(_dbapi: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
 
 
 class Database:
-    """The engine and session factory of one application instance."""
+    """The engine and session factory of one application instance. Every session carries
+    `store` in its `info` (`epicflow.stores.base.store_of`): the engine's store, chosen once,
+    here (`epicflow.stores.open_database`)."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, store: object, pool_size: int = 10) -> None:
         self.url = url
+        self.kind = engine_of_url(url)  # refuses an engine epicflow does not run on
         self.engine = make_engine(url, pool_size=pool_size)
-        self.is_sqlite = url.startswith("sqlite")
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-        # Sessions whose statements each commit on their own on PostgreSQL (reads, and the
-        # `writes_alone` routes): the same snapshots READ COMMITTED gives, without BEGIN and
-        # COMMIT. The session checks a connection out only when the ORM needs one; `fetch_rows`
-        # reads without it.
+        self.is_sqlite = self.kind is Engine.SQLITE
+        info = {"store": store}
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
+        # Sessions whose statements each commit on their own on PostgreSQL (reads): the same
+        # snapshots READ COMMITTED gives, without BEGIN and COMMIT. The session checks a
+        # connection out only when the ORM needs one; `fetch_rows` reads without it.
         alone = self.engine if self.is_sqlite else self.engine.execution_options(**AUTOCOMMIT)
-        self.alone_sessionmaker = async_sessionmaker(alone, expire_on_commit=False)
+        self.alone_sessionmaker = async_sessionmaker(alone, expire_on_commit=False, info=info)
 
     async def begin_locking(self, session: AsyncSession) -> None:
         """Start the session's transaction so that it holds the write lock from its first read."""
@@ -143,26 +146,13 @@ def get_database(request: Request) -> Database:
     return db
 
 
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
-_ALONE: set[Callable[..., Any]] = set()
-
-
-def writes_alone(endpoint: Endpoint) -> Endpoint:
-    """Mark a write route whose statements on PostgreSQL each commit on their own from the
-    start (autocommit, as for reads): no transaction to commit and no second pool checkout when
-    its write turns out to be one statement. A service path that writes more than one
-    statement must first call `in_transaction`. SQLite writes keep their BEGIN IMMEDIATE."""
-    _ALONE.add(endpoint)
-    return endpoint
-
-
 async def session_scope(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed before the response is sent; on PostgreSQL reads
-    and `writes_alone` routes run each statement on its own instead."""
+    run each statement on its own instead. A write's transaction begins with its first ORM
+    statement (SQLite: at once, taking the write lock); what a store runs through `fetch_rows`
+    before that commits on its own."""
     db = get_database(request)
-    alone = request.method in SAFE_METHODS or (
-        request.scope.get("endpoint") in _ALONE and not db.is_sqlite
-    )
+    alone = request.method in SAFE_METHODS
     session = (db.alone_sessionmaker if alone else db.sessionmaker)()
     try:
         if not alone:
@@ -199,51 +189,6 @@ async def _database(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(_database)]
 
 
-async def statements_alone(session: AsyncSession) -> None:
-    """Commit, and from here on let every statement of `session` commit on its own
-    (PostgreSQL autocommit; SQLite goes on with transactions as before).
-
-    For a request whose write is one statement: the locks that statement takes then last as
-    long as it runs, not until a COMMIT sent after the event loop next gets back to the
-    request; and what the request reads afterwards costs no BEGIN and COMMIT.
-    Nothing to do when the session already runs its statements alone.
-    """
-    if await _runs_alone(session):
-        return
-    await session.commit()
-    if dialect_of(session) == "postgresql":
-        await session.connection(execution_options=AUTOCOMMIT)
-
-
-async def in_transaction(session: AsyncSession) -> None:
-    """From here until the request ends (or `statements_alone`), run the statements of
-    `session` in one transaction: for a write of several statements in a `writes_alone` route.
-    Nothing to do when the session is in a transaction already."""
-    if await _runs_alone(session):
-        await session.commit()
-        await session.connection(execution_options=IN_TRANSACTION)
-
-
-async def _runs_alone(session: AsyncSession) -> bool:
-    """Whether the next statement of `session` commits on its own (PostgreSQL autocommit):
-    its connection is in autocommit, or it holds none and its engine checks them out so."""
-    if dialect_of(session) != "postgresql":
-        return False
-    if session.in_transaction():
-        held = (await session.connection()).sync_connection
-        return held is not None and _autocommit(held.get_execution_options())
-    return _autocommit(cast(AsyncEngine, session.bind).get_execution_options())
-
-
-def _autocommit(options: Mapping[str, Any]) -> bool:
-    return options.get("isolation_level") == "AUTOCOMMIT"
-
-
-def dialect_of(session: AsyncSession) -> str:
-    """`postgresql` or `sqlite`: where a statement must take another shape on each."""
-    return session.bind.dialect.name
-
-
 @lru_cache(maxsize=4096)  # bounded: callers may build statements per shape, in an LRU of their own
 def _compiled_for(statement: Executable, dialect: Dialect) -> SQLCompiler:
     return cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect))
@@ -259,9 +204,10 @@ async def fetch_rows(
     statements answering many thousands of rows, SQLAlchemy's per-row result processing costs
     several times the query. Only for columns asyncpg decodes as the models expect (numbers,
     text, booleans, timestamps with time zone). No autoflush: pending ORM changes are not
-    written first. Outside a transaction the statement commits on its own.
+    written first. Outside a transaction the statement commits on its own: a store may run a
+    write so only when it is the whole write of its unit of work.
     """
-    if dialect_of(session) != "postgresql":
+    if engine_of(session) is not Engine.POSTGRESQL:
         return (await session.execute(statement, params)).tuples().all()
     compiled = _compiled_for(statement, session.bind.dialect)
     values = compiled.construct_params(params)

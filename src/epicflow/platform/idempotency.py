@@ -13,7 +13,6 @@ from sqlalchemy import JSON, Integer, String, Uuid, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from epicflow.platform.db import in_transaction
 from epicflow.platform.errors import Invalid
 from epicflow.platform.models import Base, UTCDateTime
 from epicflow.platform.responses import FastJSONResponse, jsonable
@@ -61,7 +60,7 @@ async def run_idempotent(
     """Run `create` once per (user, key); a replay with the same body gets the stored answer."""
     if key is None:
         return FastJSONResponse(await create(), status_code=status_code)
-    await in_transaction(session)  # the record and what it answers commit together
+    # The record and what it answers commit together, in the request's transaction.
     record = await session.get(IdempotencyRecord, (user_id, key))
     if record is not None and record.created_at <= now - RETENTION:
         await session.execute(

@@ -8,12 +8,8 @@ from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
-    Text,
-    Uuid,
     and_,
     bindparam,
-    cast,
-    func,
     literal_column,
     or_,
     select,
@@ -23,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.models import User
-from epicflow.platform.db import dialect_of, fetch_rows
+from epicflow.platform.db import fetch_rows
 from epicflow.platform.errors import Conflict, NotFound
 from epicflow.projects.models import Membership, Project
+from epicflow.stores.base import store_of
 
 T = TypeVar("T", User, Project)
 
@@ -140,24 +137,10 @@ async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
     await lock_counts(session, project_id)
 
 
-# The counts lock (PostgreSQL): a transaction advisory lock per project, (class, hashtext of
-# the project id). Completions take it shared (`epicflow_complete`, migration 8d3f1b6a2c47,
-# which spells the same key); graph writes and a claim's recount take it exclusively, after
-# the graph lock and before they touch a task row. Two projects whose ids hash alike share
-# the lock: one's completions may wait for the other's graph writes, nothing worse.
-COUNTS_LOCK_CLASS = 0x45504643
-_LOCK_COUNTS = select(
-    func.pg_advisory_xact_lock(
-        COUNTS_LOCK_CLASS, func.hashtext(cast(bindparam("project_id", type_=Uuid), Text))
-    )
-)
-
-
 async def lock_counts(session: AsyncSession, project_id: uuid.UUID) -> None:
-    """Keep completions from lowering unresolved counts until the transaction ends (PostgreSQL;
-    nothing to do on SQLite, where a completion waits for the write lock)."""
-    if dialect_of(session) == "postgresql":
-        await session.execute(_LOCK_COUNTS, {"project_id": project_id})
+    """Keep completions from lowering unresolved counts until the transaction ends (the
+    store's counts lock; see docs/claims.md)."""
+    await store_of(session).projects.lock_counts(session, project_id)
 
 
 async def set_graph_stale(session: AsyncSession, project_id: uuid.UUID, stale: bool) -> None:
@@ -193,6 +176,14 @@ def _allowed(roles: Sequence[str]) -> ColumnElement[bool]:
         Project.id.is_not(None),
         or_(User.is_superuser, *(Membership.role == literal_column(f"'{r}'") for r in roles)),
     )
+
+
+def allows(found: Found | None, roles: Sequence[str]) -> bool:
+    """`_allowed` of a row already read: the same three conditions."""
+    if found is None:
+        return False
+    user, project, role = found
+    return bool(user.is_active) and project is not None and (user.is_superuser or role in roles)
 
 
 def user_project_allowed(roles: Sequence[str]) -> Select[Any]:

@@ -16,12 +16,9 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
-    func,
-    literal_column,
     not_,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import aliased
 
@@ -37,9 +34,9 @@ from epicflow.platform.pagination import (
 from epicflow.projects.repository import allowed_project_id
 from epicflow.projects.rules import Role
 from epicflow.projects.service import roles_at_least
+from epicflow.stores.base import TaskSql
 from epicflow.tasks.models import Task
 from epicflow.tasks.readiness import NOW, UNRESOLVED_DEPENDENCY, ready_condition, unresolved
-from epicflow.tasks.sql import any_of, has_label
 
 SORTS = {
     "priority": Task.priority,
@@ -85,34 +82,11 @@ class Sort:
         return ("-" if self.descending else "") + self.name
 
 
-def _search(dialect: str) -> ColumnElement[bool]:
-    if dialect == "postgresql":
-        document = func.to_tsvector(
-            literal_column("'english'::regconfig"), Task.title + " " + Task.description
-        )
-        query = func.websearch_to_tsquery(
-            literal_column("'english'::regconfig"), bindparam("f_q", type_=String)
-        )
-        return document.op("@@")(query)
-    return Task.id.in_(
-        select(literal_column("rowid"))
-        .select_from(text("task_fts"))
-        .where(text("task_fts MATCH :f_q").bindparams(bindparam("f_q", type_=String)))
-    )
-
-
-def _fts5_match(q: str) -> str | None:
-    """SQLite: every word of `q` as a quoted FTS5 term; None when there is none."""
-    terms = [term.replace('"', '""') for term in q.split()]
-    return " ".join(f'"{term}"' for term in terms) if terms else None
-
-
 @dataclass(frozen=True, slots=True)
 class Shape:
     """Which filters a list request uses, and how it pages: what its statement looks like.
     The values go in as parameters, so a statement is built once per shape."""
 
-    dialect: str
     status: str  # "" (no filter), "one" or "any"
     epic: bool
     labels: int
@@ -127,19 +101,19 @@ class Shape:
     after: bool
 
 
-def _field_conditions(shape: Shape) -> list[ColumnElement[bool]]:
+def _field_conditions(sql: TaskSql, shape: Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if shape.status == "one":  # an equality lets an index on (status, sort column) order it
         conditions.append(Task.status == bindparam("f_status", type_=String))
     elif shape.status == "any":
-        conditions.append(any_of(shape.dialect, Task.status, "f_status", String))
+        conditions.append(sql.any_of(Task.status, "f_status", String))
     if shape.epic:
         epic = aliased(Epic)  # the outer query may join Epic itself
         epic_ids = select(epic.id).where(
             epic.project_id == Task.project_id, epic.slug == bindparam("f_epic", type_=String)
         )
         conditions.append(Task.epic_id.in_(epic_ids))
-    conditions.extend(has_label(shape.dialect, f"f_label_{index}") for index in range(shape.labels))
+    conditions.extend(sql.has_label(f"f_label_{index}") for index in range(shape.labels))
     if shape.unassigned:
         conditions.append(Task.assignee_id.is_(None))
     elif shape.assignee:
@@ -149,7 +123,7 @@ def _field_conditions(shape: Shape) -> list[ColumnElement[bool]]:
     if shape.updated_since:
         conditions.append(Task.updated_at >= bindparam("f_updated_since", type_=UTCDateTime))
     if shape.q:
-        conditions.append(_search(shape.dialect))
+        conditions.append(sql.search())
     return conditions
 
 
@@ -188,14 +162,14 @@ _READERS = tuple(roles_at_least(Role.viewer))
 
 
 @lru_cache(maxsize=1024)
-def page_ids(shape: Shape) -> Select[Any]:
+def page_ids(sql: TaskSql, shape: Shape) -> Select[Any]:
     """The ids of one page of the tasks of the project `:key`, `:limit` of them, in order; none
     when the user `:user_id` may not read that project (the access check of
     `projects.service.access_from`, in the statement: a page costs no statement of its own for
     it)."""
     query = select(Task.id).where(
         Task.project_id == allowed_project_id(_READERS),
-        *_field_conditions(shape),
+        *_field_conditions(sql, shape),
         *_graph_conditions(shape),
     )
     if shape.after:
@@ -228,14 +202,12 @@ def page_query(
     *,
     key: str,
     user_id: uuid.UUID,
-    dialect: str,
+    sql: TaskSql,
     now: datetime,
 ) -> PageQuery:
     """The page of the project `key` as the user `user_id` may read it (`page_ids`)."""
     params: dict[str, Any] = {"key": key, "user_id": user_id, "limit": limit, "now": now}
-    match = filters.q
-    if filters.q and dialect != "postgresql":
-        match = _fts5_match(filters.q)
+    match = sql.search_terms(filters.q) if filters.q else None
     if filters.status:
         statuses = sorted(set(filters.status))
         params["f_status"] = statuses[0] if len(statuses) == 1 else statuses
@@ -253,7 +225,6 @@ def page_query(
         if sort.name != "key":
             params["c_value"] = value
     shape = Shape(
-        dialect=dialect,
         status={0: "", 1: "one"}.get(len(set(filters.status)), "any"),
         epic="f_epic" in params,
         labels=len(filters.labels),

@@ -20,18 +20,17 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from epicflow.graph import Node
-from epicflow.platform.db import dialect_of, fetch_rows
+from epicflow.platform.db import fetch_rows
 from epicflow.platform.errors import NotFound
+from epicflow.stores.base import TaskSql, store_of
 from epicflow.tasks.models import RUNNING, Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.readiness import effective_hours
-from epicflow.tasks.sql import any_of
 
 
 def task_not_found(key: str) -> NotFound:
@@ -51,9 +50,9 @@ async def get_task(
 
 
 @cache
-def _ids_for_keys(dialect: str) -> Select[Any]:
+def _ids_for_keys(sql: TaskSql) -> Select[Any]:
     project = Task.project_id == bindparam("project_id", type_=Uuid)
-    return select(Task.key, Task.id).where(project, any_of(dialect, Task.key, "keys", String))
+    return select(Task.key, Task.id).where(project, sql.any_of(Task.key, "keys", String))
 
 
 async def ids_for_keys(
@@ -62,7 +61,7 @@ async def ids_for_keys(
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    statement = _ids_for_keys(dialect_of(session))
+    statement = _ids_for_keys(store_of(session).tasks.sql)
     rows = await fetch_rows(session, statement, {"project_id": project_id, "keys": wanted})
     return {str(key): int(task_id) for key, task_id in rows}
 
@@ -108,19 +107,10 @@ async def replace_conflicts(session: AsyncSession, task: Task, others: Iterable[
         await session.execute(insert(TaskConflict), rows)
 
 
-# PostgreSQL keeps a copy of each task's labels on its row (`tasks.sql.LABEL_ARRAY`), in the
-# order a view shows them: every write to task_label is followed by this, in its transaction.
-_REFRESH_LABEL_ARRAYS = text(
-    "UPDATE task SET label_array = ARRAY("
-    "SELECT l.label FROM task_label l WHERE l.task_id = task.id ORDER BY l.label"
-    ") WHERE task.id = ANY(:ids)"
-)
-
-
 async def refresh_label_arrays(session: AsyncSession, task_ids: Sequence[int]) -> None:
-    """Bring the PostgreSQL copy of the labels of `task_ids` up to date with task_label."""
-    if task_ids and dialect_of(session) == "postgresql":
-        await session.execute(_REFRESH_LABEL_ARRAYS, {"ids": list(task_ids)})
+    """Bring the store's copy of the labels of `task_ids`, if it keeps one, up to date with
+    task_label: every write to task_label is followed by this, in its transaction."""
+    await store_of(session).tasks.refresh_label_copies(session, task_ids)
 
 
 async def replace_labels(session: AsyncSession, task: Task, labels: Iterable[str]) -> None:

@@ -13,7 +13,7 @@ from epicflow.events import service as events
 from epicflow.events.routes import after_id, page
 from epicflow.events.schemas import EventOut
 from epicflow.platform.context import ContextDep
-from epicflow.platform.db import SessionDep, dialect_of, writes_alone
+from epicflow.platform.db import SessionDep
 from epicflow.platform.errors import Invalid
 from epicflow.platform.idempotency import IdempotencyKey, fingerprint, run_idempotent
 from epicflow.platform.openapi import query_parameters, responses
@@ -22,6 +22,7 @@ from epicflow.platform.query import parse_query
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.projects.deps import ProjectKeyPath, ProjectMember
 from epicflow.projects.service import ProjectAccess, get_access_for
+from epicflow.stores.base import TaskSql, store_of
 from epicflow.tasks import service
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
 from epicflow.tasks.listing import PageQuery, Sort, TaskFilters, next_cursor, page_query
@@ -78,7 +79,7 @@ REPEATABLE = frozenset({"status", "label"})
 
 
 def _page_asked(
-    request: Request, key: str, user_id: uuid.UUID, dialect: str, now: datetime
+    request: Request, key: str, user_id: uuid.UUID, sql: TaskSql, now: datetime
 ) -> tuple[PageQuery, Sort, int]:
     """The page the query string asks for (one more task than the limit, to know whether
     another page follows), its sort and its limit."""
@@ -106,7 +107,7 @@ def _page_asked(
         query.limit + 1,
         key=key,
         user_id=user_id,
-        dialect=dialect,
+        sql=sql,
         now=now,
     )
     return page, order, query.limit
@@ -131,7 +132,8 @@ async def list_tasks(
     may not read the project; only an empty page (or bad input) asks who the caller is, so
     that such a caller gets the usual 401 or 404 (who asks comes before what is asked)."""
     try:
-        page, order, limit = _page_asked(request, key, user_id, dialect_of(session), context.now())
+        sql = store_of(session).tasks.sql
+        page, order, limit = _page_asked(request, key, user_id, sql, context.now())
     except (Invalid, RequestValidationError):
         await get_access_for(session, key, user_id)
         raise
@@ -148,7 +150,6 @@ async def list_tasks(
     response_model=TaskOut,
     responses=responses(401, 403, 404, 409, 422, 429),
 )
-@writes_alone
 async def create_task(
     body: TaskIn,
     request: Request,
@@ -159,7 +160,7 @@ async def create_task(
 ) -> Response:
     """Create a task (member or above). Keys are `<PROJECT>-<n>`, numbered per project."""
     if idempotency_key is None:
-        task_id = await service.create_task(session, access, body, context.now(), alone=True)
+        task_id = await service.create_task(session, access, body, context.now())
         view = await task_view(session, access, task_id, context.now())
         return FastJSONResponse(view, status_code=status.HTTP_201_CREATED)
 
@@ -191,7 +192,6 @@ async def read_task(
     response_model=TaskOut,
     responses=responses(401, 403, 404, 409, 412, 422, 429),
 )
-@writes_alone
 async def update_task(
     task_key: TaskKeyPath,
     body: TaskUpdate,
@@ -204,7 +204,7 @@ async def update_task(
     whole, checked atomically: a cycle answers 409 `dependency_cycle` with the cycle, a status the
     rules forbid answers 409 with the rule's code, a stale `If-Match` answers 412."""
     now = context.now()
-    task_id = await service.update_task(session, access, task_key, body, if_match, now, alone=True)
+    task_id = await service.update_task(session, access, task_key, body, if_match, now)
     view = await task_view(session, access, task_id, context.now())
     return FastJSONResponse(view, headers=_etag(view))
 

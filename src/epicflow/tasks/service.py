@@ -12,21 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics import service as epics
 from epicflow.events import service as events
-from epicflow.graph import Graph, Node, StartViolation, effective_hours, find_cycle_with
-from epicflow.platform.db import dialect_of, in_transaction, statements_alone
+from epicflow.graph import RESOLVED, Graph, Node, StartViolation, effective_hours, find_cycle_with
 from epicflow.platform.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from epicflow.platform.keyed_locks import KeyedLocks
 from epicflow.projects import service as projects
 from epicflow.projects.repository import Found
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
-from epicflow.tasks import edit, insert
+from epicflow.stores.base import store_of
 from epicflow.tasks import repository as repo
 from epicflow.tasks.models import Task
 from epicflow.tasks.schemas import TaskIn, TaskStatus, TaskUpdate
+from epicflow.tasks.writes import PLAIN_FIELDS, NewTask, if_match_versions
 
 GRAPH_FIELDS = frozenset({"depends_on", "conflicts_with", "status", "parallel", "epic"})
-RESOLVED = frozenset({"done", "cancelled"})
 RULED = frozenset({"in_progress", "done"})  # statuses the start rules (2-4) judge
 
 
@@ -186,22 +184,14 @@ async def _check_assignee(
         )
 
 
-# One create per project at a time from this process into PostgreSQL (see `tasks.insert`).
-_CREATING: KeyedLocks[uuid.UUID] = KeyedLocks()
-
-
 async def create_task(
     session: AsyncSession,
     access: ProjectAccess,
     body: TaskIn,
     now: datetime,
-    *,
-    alone: bool = False,
 ) -> int:
-    """Create a task; its id. On PostgreSQL a task whose status needs no start rule is written
-    by one statement (`tasks.insert`). With `alone` (the request writes nothing else) the task
-    is committed on return, and that one statement commits on its own, so the counter's row
-    lock lasts only while it runs (`platform.db.statements_alone`)."""
+    """Create a task; its id. A task whose status needs no start rule is written in one
+    statement where the store can (`TaskStore.create_at_once`)."""
     access.require(Role.member)
     epic_id = await _resolve_epic(session, access, body.epic)
     deps = await _resolve_refs(session, access, "depends_on", body.depends_on, None)
@@ -209,12 +199,9 @@ async def create_task(
     await _check_assignee(session, access, body.assignee)
     status = body.status.value
     new = _new_task(access, body, epic_id, deps, conflicts)
-    if status not in RULED and dialect_of(session) == "postgresql":
-        if alone:
-            await statements_alone(session)
-        async with _CREATING.hold(access.project.id):
-            return await insert.create_recorded(session, new, actor=access.user.email, now=now)
-    await in_transaction(session)
+    store = store_of(session).tasks
+    if status not in RULED and store.writes_at_once:
+        return await store.create_at_once(session, new, actor=access.user.email, now=now)
     # Taken last: the counter's row lock serialises graph writes until the commit.
     number = await projects.next_task_number(session, access)
     task = Task(
@@ -235,8 +222,6 @@ async def create_task(
         session, access, task, "task.created", now, {"title": task.title, "status": status}
     )
     await session.flush()
-    if alone:
-        await statements_alone(session)  # the counter's lock is not held while answering
     return task.id
 
 
@@ -246,8 +231,8 @@ def _new_task(
     epic_id: int | None,
     deps: dict[str, int],
     conflicts: dict[str, int],
-) -> insert.NewTask:
-    return insert.NewTask(
+) -> NewTask:
+    return NewTask(
         project_id=access.project.id,
         project_key=access.project.key,
         epic_id=epic_id,
@@ -328,10 +313,9 @@ async def _edit_plain(
     if_match: str | None,
     now: datetime,
 ) -> int:
-    """Plain fields only, on PostgreSQL: one statement, committed on its own (`tasks.edit`)."""
-    versions = edit.if_match_versions(if_match)
-    await statements_alone(session)
-    task_id = await edit.edit_recorded(
+    """Plain fields only, in one statement (`TaskStore.edit_at_once`)."""
+    versions = if_match_versions(if_match)
+    task_id = await store_of(session).tasks.edit_at_once(
         session, access.project.id, key, changes, versions, actor=access.user.email, now=now
     )
     if task_id is not None:
@@ -351,19 +335,16 @@ async def update_task(
     body: TaskUpdate,
     if_match: str | None,
     now: datetime,
-    *,
-    alone: bool = False,
 ) -> int:
-    """Change a task; its id. With `alone` (the request writes nothing else) the change is
-    committed on return, and on PostgreSQL a change of plain fields only is one statement."""
+    """Change a task; its id. A change of plain fields only is one statement where the store
+    can (`TaskStore.edit_at_once`)."""
     access.require(Role.member)
     changes = body.model_dump(exclude_unset=True)
     _refuse_nulls(changes)
-    plain = bool(changes) and changes.keys() <= edit.PLAIN_FIELDS.keys()
-    if alone and plain and dialect_of(session) == "postgresql":
+    plain = bool(changes) and changes.keys() <= PLAIN_FIELDS.keys()
+    if plain and store_of(session).tasks.writes_at_once:
         values = {**changes, **_checklists(body)}  # each item whole, defaults included
         return await _edit_plain(session, access, key, values, if_match, now)
-    await in_transaction(session)
     if GRAPH_FIELDS & changes.keys():
         await projects.lock_graph(session, access)
     task = await repo.get_task(session, access.project.id, key, for_update=True)
@@ -390,8 +371,6 @@ async def update_task(
         data = {"from": old_status, "to": task.status}
         await _record(session, access, task, "task.status_changed", now, data)
     await session.flush()
-    if alone:
-        await statements_alone(session)
     return task.id
 
 

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.models import User
 from epicflow.epics.models import Epic
-from epicflow.platform.db import dialect_of
 from epicflow.projects.models import Membership, Project
+from epicflow.stores.base import store_of
 from epicflow.tasks.models import TASK_CONTENT, Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.views import view_query
 from epicflow.transfer.diff import CLAIM_FIELDS
@@ -201,5 +201,5 @@ async def epic_sources(session: AsyncSession, project_id: uuid.UUID) -> dict[int
 
 async def task_rows(session: AsyncSession, project_id: uuid.UUID, now: datetime) -> list[Row[Any]]:
     """Every task of the project as `tasks.views.to_view` reads them, by number."""
-    query = view_query(dialect_of(session)).where(Task.project_id == project_id)
+    query = view_query(store_of(session).tasks.sql).where(Task.project_id == project_id)
     return list((await session.execute(query.order_by(Task.number), {"now": now})).all())

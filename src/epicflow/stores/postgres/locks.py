@@ -12,7 +12,10 @@ writes, nothing worse (docs/claims.md, "The counts lock").
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import Text, Uuid, bindparam, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 COUNTS_LOCK_CLASS = 0x45504643  # "EPFC"
 
@@ -21,3 +24,8 @@ LOCK_COUNTS = select(
         COUNTS_LOCK_CLASS, func.hashtext(cast(bindparam("project_id", type_=Uuid), Text))
     )
 )
+
+
+class PostgresProjectStore:
+    async def lock_counts(self, session: AsyncSession, project_id: uuid.UUID) -> None:
+        await session.execute(LOCK_COUNTS, {"project_id": project_id})

@@ -1,6 +1,7 @@
-"""PostgreSQL: a claim or a completion as one statement in autocommit. The statement reads the
-caller's access, runs the call only when that access allows it, and answers the task's view as
-the call left it: one round trip per request where there were three.
+"""PostgreSQL's claims: a claim or a call on a held claim as one statement, which commits on
+its own (it runs before anything else of its unit of work: `platform.db.fetch_rows`). The
+statement reads the caller's access, runs the call only when that access allows it, and
+answers the task's view as the call left it: one round trip per request.
 
     SELECT caller.*, c.*, v.*
     FROM (<the user, the project, the role; in_project, in_actor, allowed>) AS caller
@@ -14,14 +15,11 @@ never reaches the call. That holds only while the subquery stays one: PostgreSQL
 LATERAL subquery up into the join, where the same condition becomes a join filter, tested
 after the function has run (and claimed a task for a viewer). `OFFSET 0` keeps it a subquery;
 tests/claims/test_claim_access.py fails without it. The view function reads on a snapshot of
-its own, taken after the call (see the migration that creates it).
+its own, taken after the call (`sql/epicflow_task_view.sql`).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Insert,
     Select,
     String,
     Subquery,
@@ -41,14 +40,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from epicflow.claims.repository import Wanted, take_next_statement
+from epicflow.events import service as events
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.repository import (
     USER_PROJECT_WIDTH,
-    Found,
     user_project_allowed,
     user_project_of,
 )
+from epicflow.stores.base import Answer, Caller, NextClaim
 from epicflow.tasks.readiness import NOW
 from epicflow.tasks.views import VIEW_FUNCTION_COLUMNS
 
@@ -56,31 +57,6 @@ _EXTEND = "epicflow_extend"  # the one call on a held claim that records no even
 # The caller's columns: `_USER_PROJECT`'s, then in_project, in_actor, allowed.
 _CALLER_WIDTH = USER_PROJECT_WIDTH + 3
 _CLAIM_COLUMNS = ("claimed_id", "claimed_key", "claimed_at", "claimed_until", "prepare")
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who calls, in which project, and the roles the call needs (one of them, or a
-    superuser)."""
-
-    user_id: uuid.UUID
-    project_key: str
-    roles: tuple[str, ...]
-
-    def params(self) -> dict[str, object]:
-        return {"user_id": self.user_id, "key": self.project_key}
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What the statement answered: the caller's user, project and role (`found`; None when the
-    user does not exist), whether the call ran (`allowed`), and the call's and the view's
-    columns (None when nothing was taken or finished)."""
-
-    found: Found | None
-    allowed: bool = False
-    call: Sequence[Any] | None = None
-    view: Sequence[Any] | None = None
 
 
 def _caller(roles: tuple[str, ...]) -> Subquery:
@@ -134,10 +110,21 @@ def _on_held(roles: tuple[str, ...], function: str, columns: tuple[str, ...]) ->
     return _with_view(caller, call, None)
 
 
+@cache
+def _take_next_recorded(has_epic: bool, labels: int) -> Insert:
+    """The claim's long way: `take_next_statement` and its `claim.acquired` event in one
+    statement (a data-changing CTE), one round trip less while the graph lock is held."""
+    took = take_next_statement(has_epic, labels).cte("took")
+    recorded = events.record_each(took.c.project_id, took.c.key, "claim.acquired", now=NOW)
+    key = events.EVENT.c.task_key
+    return recorded.add_cte(took).returning(select(took.c.id).scalar_subquery(), key)
+
+
 async def _answer(
     session: AsyncSession, statement: Select[Any], caller: Caller, params: dict[str, object]
 ) -> Answer:
-    rows = await fetch_rows(session, statement, {**caller.params(), **params})
+    caller_params = {"user_id": caller.user_id, "key": caller.project_key}
+    rows = await fetch_rows(session, statement, {**caller_params, **params})
     if not rows:
         return Answer(found=None)
     row = rows[0]
@@ -150,57 +137,67 @@ async def _answer(
     return Answer(found, allowed, call, None if view[0] is None else view)
 
 
-async def claim_next(
-    session: AsyncSession,
-    caller: Caller,
-    *,
-    now: datetime,
-    lease_seconds: int,
-    worker: str,
-    token: str,
-    epic: str | None,
-    labels: list[str],
-) -> Answer:
-    """`epicflow_claim_next` as the caller (its columns: claimed_id, claimed_key, claimed_at,
-    claimed_until, prepare; `call` is None when nothing was ready)."""
-    params = {
-        "now": now,
-        "in_lease": lease_seconds,
-        "in_worker": worker,
-        "in_token": token,
-        "epic": epic,
-        "labels": labels,
-    }
-    return await _answer(session, _claim_next(caller.roles), caller, params)
-
-
-async def complete(
-    session: AsyncSession, caller: Caller, *, key: str, token: str, now: datetime
-) -> Answer:
-    """`epicflow_complete` as the caller (its columns: completed_id, worker; `call` is None
-    when the claim is not held with `token`, or a dependency is unresolved)."""
-    statement = _on_held(caller.roles, "epicflow_complete", ("completed_id", "worker"))
-    return await _answer(session, statement, caller, _held(key, token, now))
-
-
-async def release(
-    session: AsyncSession, caller: Caller, *, key: str, token: str, now: datetime
-) -> Answer:
-    """`epicflow_release` as the caller (its columns: released_id, worker; `call` is None when
-    the claim is not held with `token`)."""
-    statement = _on_held(caller.roles, "epicflow_release", ("released_id", "worker"))
-    return await _answer(session, statement, caller, _held(key, token, now))
-
-
-async def heartbeat(
-    session: AsyncSession, caller: Caller, *, key: str, token: str, now: datetime, until: datetime
-) -> Answer:
-    """`epicflow_extend` as the caller: the lease of the held claim moved to `until` (its
-    column: extended_id; `call` is None when the claim is not held with `token`)."""
-    params = {**_held(key, token, now), "in_until": until}
-    statement = _on_held(caller.roles, _EXTEND, ("extended_id",))
-    return await _answer(session, statement, caller, params)
-
-
 def _held(key: str, token: str, now: datetime) -> dict[str, object]:
     return {"in_key": key, "in_token": token, "now": now}
+
+
+class PostgresClaimStore:
+    async def claim_at_once(
+        self, session: AsyncSession, caller: Caller, claim: NextClaim
+    ) -> Answer:
+        """`epicflow_claim_next` as the caller (its columns: claimed_id, claimed_key,
+        claimed_at, claimed_until, prepare). It declines (`long_way`) when the claim order
+        must be refreshed or a lease has lapsed."""
+        params = {
+            "now": claim.now,
+            "in_lease": claim.lease_seconds,
+            "in_worker": claim.worker,
+            "in_token": claim.token,
+            "epic": claim.epic,
+            "labels": claim.labels,
+        }
+        answer = await _answer(session, _claim_next(caller.roles), caller, params)
+        if answer.call is not None and answer.call[4]:
+            return Answer(answer.found, answer.allowed, long_way=True)
+        return answer
+
+    async def take_next(
+        self, session: AsyncSession, wanted: Wanted, *, actor: str, data: dict[str, object]
+    ) -> tuple[int, str] | None:
+        params = {**wanted.params(), "in_actor": actor, "in_data": data}
+        statement = _take_next_recorded(*wanted.statement_shape)
+        row = (await session.execute(statement, params)).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    async def extend(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        *,
+        key: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+    ) -> Answer:
+        """`epicflow_extend` as the caller (its column: extended_id)."""
+        params = {**_held(key, token, now), "in_until": until}
+        statement = _on_held(caller.roles, _EXTEND, ("extended_id",))
+        return await _answer(session, statement, caller, params)
+
+    async def end(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        *,
+        key: str,
+        token: str,
+        now: datetime,
+        done: bool,
+    ) -> Answer:
+        """`epicflow_complete` (completed_id, worker; nothing when a dependency is
+        unresolved) or `epicflow_release` (released_id, worker) as the caller."""
+        if done:
+            statement = _on_held(caller.roles, "epicflow_complete", ("completed_id", "worker"))
+        else:
+            statement = _on_held(caller.roles, "epicflow_release", ("released_id", "worker"))
+        return await _answer(session, statement, caller, _held(key, token, now))

@@ -1,0 +1,15 @@
+"""The PostgreSQL store."""
+
+from __future__ import annotations
+
+from epicflow.stores.base import Store
+from epicflow.stores.postgres.claims import PostgresClaimStore
+from epicflow.stores.postgres.locks import PostgresProjectStore
+from epicflow.stores.postgres.task_writes import PostgresTaskStore
+
+POSTGRES = Store(
+    name="PostgreSQL",
+    tasks=PostgresTaskStore(),
+    claims=PostgresClaimStore(),
+    projects=PostgresProjectStore(),
+)
