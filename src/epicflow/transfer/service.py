@@ -24,17 +24,15 @@ from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks.views import to_view
 from epicflow.transfer import repository as repo
-from epicflow.transfer.bundle_in import read_bundle
 from epicflow.transfer.markdown_in import line_hint
 from epicflow.transfer.markdown_out import documents
 from epicflow.transfer.model import Meta, Upload
 from epicflow.transfer.plan import Plan, Planner
-from epicflow.transfer.reading import is_json, read_files, unpack
+from epicflow.transfer.reading import read_files, read_upload
 from epicflow.transfer.schemas import ImportCounts, ImportReport
 from epicflow.transfer.writer import Progress, apply_plan, no_progress
 
 DEFAULT_LIMITS = ArchiveLimits()
-PARSING = "Parsing files"
 
 
 async def import_upload(
@@ -50,19 +48,8 @@ async def import_upload(
 ) -> ImportReport:
     """Import a zip or tar.gz of ccpm epics, or a JSON bundle (told apart by content)."""
     access.require(Role.admin)
-    if is_json(data):
-        upload, files = read_bundle(data, filename), {}
-    else:
-        files = unpack(data, filename, limits)
-        upload = _parse(files, filename, progress)
+    upload, files = read_upload(data, filename, limits, progress)
     return await _import(session, access, upload, files, dry_run, now, progress)
-
-
-def _parse(files: Mapping[str, bytes], source: str, progress: Progress) -> Upload:
-    progress(PARSING, 0, len(files))
-    upload = read_files(files, source)
-    progress(PARSING, len(files), len(files))
-    return upload
 
 
 async def import_files(
@@ -77,7 +64,7 @@ async def import_files(
 ) -> ImportReport:
     """Import epic and task files read from a folder (``markdown.read_folder``)."""
     access.require(Role.admin)
-    upload = _parse(files, source, progress)
+    upload = read_files(files, source, progress)
     return await _import(session, access, upload, files, dry_run, now, progress)
 
 
