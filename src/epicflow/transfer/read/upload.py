@@ -1,16 +1,19 @@
-"""An upload's bytes (zip, tar.gz or JSON bundle, told apart by content) or a folder's files, to
-specs. Every bad input becomes a 422 naming the file and, when known, the line."""
+"""The one reader of uploads: an upload's bytes (zip, tar.gz or JSON bundle, told apart by
+content), a folder's files, or a folder on disk, to specs. The HTTP import, its dry run and the
+CLI all read through here. Every bad input becomes a 422 naming the file and, when known, the
+line."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from epicflow.markdown import ArchiveLimits, MarkdownError, collect_tree, read_archive
-from epicflow.platform.errors import Invalid
-from epicflow.transfer.bundle_in import read_bundle
-from epicflow.transfer.markdown_in import upload_of_tree
-from epicflow.transfer.model import Upload
-from epicflow.transfer.specs import invalid
+from epicflow.markdown import read_folder as read_markdown_folder
+from epicflow.transfer.errors import invalid, markdown_error
+from epicflow.transfer.plan.inputs import Upload
+from epicflow.transfer.read.bundle import read_bundle
+from epicflow.transfer.read.markdown import upload_of_tree
 
 _JSON_START = b"{"
 _WHITESPACE = b" \t\r\n"
@@ -21,10 +24,6 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total), as the write
 
 def _silent(_stage: str, _done: int, _total: int) -> None:
     return None
-
-
-def markdown_error(exc: MarkdownError, code: str = "invalid_markdown") -> Invalid:
-    return invalid(exc.file, exc.line, exc.message, code=code)
 
 
 def is_json(data: bytes) -> bool:
@@ -41,6 +40,15 @@ def read_files(files: Mapping[str, bytes], source: str, progress: Progress = _si
     upload = upload_of_tree(tree, files)
     progress(PARSING, len(files), len(files))
     return upload
+
+
+def read_folder(path: Path, limits: ArchiveLimits) -> dict[str, bytes]:
+    """The epic and task files of a folder on disk (``epics/``, ``.claude/epics/``, or one
+    epic's folder), for ``read_files``."""
+    try:
+        return read_markdown_folder(path, limits)
+    except MarkdownError as exc:
+        raise markdown_error(exc) from None
 
 
 def unpack(data: bytes, filename: str, limits: ArchiveLimits) -> dict[str, bytes]:
