@@ -39,12 +39,12 @@ from sqlalchemy.engine import make_url
 
 from epicflow.auth import service as accounts
 from epicflow.cli.transfer import CLI_LIMITS, operator
-from epicflow.markdown import read_folder
 from epicflow.platform import migrations
 from epicflow.platform.clock import utcnow
 from epicflow.platform.db import Database
 from epicflow.projects import service as projects
 from epicflow.transfer import service
+from epicflow.transfer.read.upload import read_folder
 
 KEY = "BENCH"
 TARGETS = {"import": 10.0, "reimport": 10.0, "export markdown": 5.0, "export json": 5.0}

@@ -78,6 +78,17 @@ class TestImport:
         assert (report["dry_run"], report["created"]["tasks"]) == (True, 8)
         assert await all_tasks(client, board.owner, "WEB") == []
 
+    async def test_a_bundle_file_with_a_byte_order_mark_imports(
+        self, client: AsyncClient, board: Board, tmp_path: Path
+    ) -> None:
+        target = tmp_path / "web.json"
+        bundle = {"tasks": [{"key": "OLD-1", "title": "Write it"}]}
+        target.write_bytes("\ufeff".encode() + json.dumps(bundle).encode())
+        result = await cli("import", target, "-p", "WEB", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["tasks"] == {"OLD-1": "WEB-1"}
+        assert len(await all_tasks(client, board.owner, "WEB")) == 1
+
     async def test_many_tasks_import_behind_a_progress_bar(
         self, client: AsyncClient, board: Board, tmp_path: Path
     ) -> None:

@@ -11,6 +11,7 @@ from tests.support.board import Board
 from tests.transfer.support import (
     PAYMENT,
     all_tasks,
+    bundle_bytes,
     epic_file,
     folder_files,
     import_archive,
@@ -23,6 +24,7 @@ from tests.transfer.support import (
 )
 
 NOTHING = {"epics": 0, "tasks": 0}
+BOM = "\ufeff".encode()
 
 
 def by_key(tasks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -180,6 +182,39 @@ class TestReimport:
         assert response.status_code == 422
         assert response.json()["code"] == "duplicate_task"
         assert response.json()["file"] == "epics/docs/002.md"
+
+
+class TestByteOrderMark:
+    """Editors on Windows save UTF-8 with a byte order mark; an upload that starts with one
+    is read as if it had none."""
+
+    @pytest.mark.parametrize("dry_run", [False, True])
+    async def test_a_json_bundle_imports(
+        self, client: AsyncClient, board: Board, dry_run: bool
+    ) -> None:
+        bundle = {
+            "epics": [{"slug": "docs", "title": "Docs"}],
+            "tasks": [{"key": "OLD-1", "title": "Write it", "epic": "docs"}],
+        }
+        data = BOM + bundle_bytes(bundle)
+        response = await import_archive(
+            client, board.owner, "WEB", data, filename="web.json", dry_run=dry_run
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["created"] == {"epics": 1, "tasks": 1}
+        assert response.json()["tasks"] == {"OLD-1": "WEB-1"}
+        assert len(await all_tasks(client, board.owner, "WEB")) == (0 if dry_run else 1)
+
+    async def test_markdown_files_in_an_archive_import(
+        self, client: AsyncClient, board: Board
+    ) -> None:
+        files = {
+            "epics/docs/epic.md": BOM + epic_file("docs").encode(),
+            "epics/docs/001.md": BOM + task_file("Write it", priority=0).encode(),
+        }
+        report = await imported(client, board.owner, "WEB", zip_of(files))
+        assert report["created"] == {"epics": 1, "tasks": 1}
+        assert (await board.get(report["tasks"]["docs/001"]))["priority"] == 0
 
 
 class TestAccess:

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from epicflow.platform.errors import Conflict, Invalid
-from epicflow.transfer.diff import as_written, content_changes, task_times
-from epicflow.transfer.model import (
+from epicflow.tasks.models import TASK_CONTENT
+from epicflow.tasks.schemas import MAX_EDGES
+from epicflow.transfer.plan.diff import as_written, content_changes, task_times
+from epicflow.transfer.plan.inputs import (
     Meta,
     Snapshot,
     StoredEpic,
@@ -20,8 +21,9 @@ from epicflow.transfer.model import (
     format_time,
     parse_time,
 )
-from epicflow.transfer.paths import export_refs
-from epicflow.transfer.plan import Planner
+from epicflow.transfer.plan.planner import Planner, Refused
+from epicflow.transfer.plan.task_files import export_refs
+from epicflow.transfer.schemas import MarkdownTaskContent, task_content
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 CONTENT: dict[str, Any] = {
@@ -87,7 +89,8 @@ def spec(name: str, **fields: Any) -> TaskSpec:
 
 
 def plan(upload: list[TaskSpec], snap: Snapshot, refs_by: str = "path") -> Any:
-    return Planner(Upload((), tuple(upload), refs_by), snap).plan(NOW)  # type: ignore[arg-type]
+    upload_of = Upload((), tuple(upload), refs_by)  # type: ignore[arg-type]
+    return Planner(upload_of, snap, max_refs=MAX_EDGES).plan(NOW)
 
 
 class TestExportNames:
@@ -149,6 +152,11 @@ class TestMarkdownNormalization:
 
 
 class TestPlanner:
+    def test_a_task_is_compared_on_every_content_column(self) -> None:
+        """The planner compares the fields the readers give, so they must be all of them."""
+        content = task_content(MarkdownTaskContent.model_validate({"title": "Do it"}))
+        assert tuple(content) == TASK_CONTENT == tuple(CONTENT)
+
     def test_a_key_wins_over_a_path_and_the_path_then_names_a_new_task(self) -> None:
         snap = snapshot(stored(1, path="api/001"), stored(2))
         result = plan([spec("api/001"), spec("api/002", key="WEB-1")], snap)
@@ -166,15 +174,16 @@ class TestPlanner:
     def test_a_cycle_through_the_project_names_upload_names_and_keys(self) -> None:
         snap = snapshot(stored(1), stored(2), deps={2: {1}})
         upload = [spec("api/001", key="WEB-1", depends_on=("api/002",))]
-        with pytest.raises(Conflict) as info:
+        with pytest.raises(Refused) as info:
             plan(upload, snap)
+        assert (info.value.conflict, info.value.code) == (True, "dependency_cycle")
         assert info.value.extra["cycle"] == ["api/001", "WEB-2", "api/001"]
 
     def test_bundle_refs_are_keys_and_an_unknown_epic_is_refused(self) -> None:
         bundle = spec("WEB-9", epic="nowhere", key="WEB-9", path=None, from_markdown=False)
-        with pytest.raises(Invalid) as info:
+        with pytest.raises(Refused) as info:
             plan([bundle], snapshot(), refs_by="key")
-        assert info.value.code == "unknown_epic"
+        assert (info.value.conflict, info.value.code) == (False, "unknown_epic")
 
     def test_the_current_assignee_may_stay_though_no_longer_a_member(self) -> None:
         gone = uuid.uuid4()

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.auth import service as accounts
 from epicflow.auth.models import User
 from epicflow.cli.errors import err, readable_errors
-from epicflow.markdown import ArchiveLimits, MarkdownError, read_folder
+from epicflow.markdown import ArchiveLimits
 from epicflow.platform.clock import utcnow
 from epicflow.platform.errors import NotFound
 from epicflow.projects import service as projects
@@ -41,7 +41,7 @@ from epicflow.projects.service import ProjectAccess
 from epicflow.settings import get_settings
 from epicflow.stores.choice import open_database
 from epicflow.transfer import service
-from epicflow.transfer.reading import markdown_error
+from epicflow.transfer.read.upload import read_folder
 from epicflow.transfer.schemas import ImportReport
 
 GiB = 1024**3
@@ -132,10 +132,7 @@ async def _in_project(key: str, email: str | None, work: Work[T], *, lock: bool)
 def _read(path: Path) -> tuple[dict[str, bytes] | None, bytes | None]:
     """A folder's epic files, or an archive or bundle file's bytes."""
     if path.is_dir():
-        try:
-            return read_folder(path, CLI_LIMITS), None
-        except MarkdownError as exc:
-            raise markdown_error(exc) from None
+        return read_folder(path, CLI_LIMITS), None
     return None, path.read_bytes()
 
 

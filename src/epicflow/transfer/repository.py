@@ -21,8 +21,9 @@ from epicflow.projects.models import Membership, Project
 from epicflow.stores.base import store_of
 from epicflow.tasks.models import TASK_CONTENT, Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.views import view_query
-from epicflow.transfer.diff import CLAIM_FIELDS
-from epicflow.transfer.model import (
+from epicflow.transfer.models import EpicSource, TaskSource
+from epicflow.transfer.plan.diff import CLAIM_FIELDS
+from epicflow.transfer.plan.inputs import (
     EPIC_CONTENT,
     TIME_FIELDS,
     Meta,
@@ -30,7 +31,6 @@ from epicflow.transfer.model import (
     StoredEpic,
     StoredTask,
 )
-from epicflow.transfer.models import EpicSource, TaskSource
 
 _TASK_COLUMNS = (
     Task.id,

@@ -14,6 +14,7 @@ from epicflow.platform.openapi import responses
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.projects.deps import ProjectMember
 from epicflow.transfer import service
+from epicflow.transfer.export.markdown import tar_gz
 from epicflow.transfer.schemas import ImportReport
 
 router = APIRouter(tags=["import and export"])
@@ -94,6 +95,6 @@ async def export_project(
         disposition = f'attachment; filename="{key}.json"'
         return FastJSONResponse(bundle, headers={"Content-Disposition": disposition})
     files = await service.export_files(session, access)
-    data = service.tar_gz(files, context.now())
+    data = tar_gz(files, context.now())
     disposition = f'attachment; filename="{key}-epics.tar.gz"'
     return Response(data, media_type=TAR_GZ, headers={"Content-Disposition": disposition})

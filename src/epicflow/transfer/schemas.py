@@ -1,4 +1,5 @@
-"""The import report, and the JSON bundle as import reads it (the same caps as the task API)."""
+"""The import report, and the JSON bundle and file contents as import checks them (the same caps
+as the task API), with the column values each checked model stands for."""
 
 from __future__ import annotations
 
@@ -174,3 +175,29 @@ class Bundle(RequestModel):
     tasks: Annotated[list[BundleTask], Field(max_length=MAX_BUNDLE_TASKS)] = Field(
         default_factory=list
     )
+
+
+def task_content(model: TaskContent | MarkdownTaskContent) -> dict[str, Any]:
+    """A checked task's own fields as the columns of ``task`` hold them."""
+    return {
+        "title": model.title,
+        "status": model.status.value,
+        "priority": model.priority,
+        "description": model.description,
+        "tdd_requirements": model.tdd_requirements,
+        "technical_details": model.technical_details,
+        "acceptance_criteria": [item.model_dump() for item in model.acceptance_criteria],
+        "definition_of_done": [item.model_dump() for item in model.definition_of_done],
+        "estimate_size": model.estimate.size,
+        "estimate_hours": model.estimate.hours,
+        "parallel": model.parallel,
+    }
+
+
+def epic_content(model: EpicContent) -> dict[str, Any]:
+    return {
+        "title": model.title,
+        "description": model.description,
+        "status": model.status.value,
+        "prd": model.prd,
+    }

@@ -1,14 +1,12 @@
 """Import and export of a whole project: ccpm markdown (archive or folder) and the JSON bundle.
 
 The API and the CLI call these. An import reads and checks everything first (files, refs, the
-graph) and writes only when all of it is valid, in bulk, in the caller's transaction.
+graph) and writes only when all of it is valid, in bulk, in the caller's transaction:
+``read`` -> ``plan`` -> ``write``; export reads the project and hands it to ``export``.
 """
 
 from __future__ import annotations
 
-import gzip
-import io
-import tarfile
 from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
@@ -16,25 +14,24 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.epics import service as epics
 from epicflow.markdown import ArchiveLimits, MarkdownError, render_tree
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
-from epicflow.tasks.views import to_view
+from epicflow.tasks.schemas import MAX_EDGES
 from epicflow.transfer import repository as repo
-from epicflow.transfer.bundle_in import read_bundle
-from epicflow.transfer.markdown_in import line_hint
-from epicflow.transfer.markdown_out import documents
-from epicflow.transfer.model import Meta, Upload
-from epicflow.transfer.plan import Plan, Planner
-from epicflow.transfer.reading import is_json, read_files, unpack
+from epicflow.transfer.errors import problem
+from epicflow.transfer.export.bundle import bundle
+from epicflow.transfer.export.markdown import documents
+from epicflow.transfer.plan.inputs import Upload
+from epicflow.transfer.plan.planner import Plan, Planner, Refused
+from epicflow.transfer.read.markdown import line_hint
+from epicflow.transfer.read.upload import read_files, read_upload
 from epicflow.transfer.schemas import ImportCounts, ImportReport
-from epicflow.transfer.writer import Progress, apply_plan, no_progress
+from epicflow.transfer.write.apply import Progress, apply_plan, no_progress
 
 DEFAULT_LIMITS = ArchiveLimits()
-PARSING = "Parsing files"
 
 
 async def import_upload(
@@ -50,19 +47,8 @@ async def import_upload(
 ) -> ImportReport:
     """Import a zip or tar.gz of ccpm epics, or a JSON bundle (told apart by content)."""
     access.require(Role.admin)
-    if is_json(data):
-        upload, files = read_bundle(data, filename), {}
-    else:
-        files = unpack(data, filename, limits)
-        upload = _parse(files, filename, progress)
+    upload, files = read_upload(data, filename, limits, progress)
     return await _import(session, access, upload, files, dry_run, now, progress)
-
-
-def _parse(files: Mapping[str, bytes], source: str, progress: Progress) -> Upload:
-    progress(PARSING, 0, len(files))
-    upload = read_files(files, source)
-    progress(PARSING, len(files), len(files))
-    return upload
 
 
 async def import_files(
@@ -75,9 +61,9 @@ async def import_files(
     now: datetime,
     progress: Progress = no_progress,
 ) -> ImportReport:
-    """Import epic and task files read from a folder (``markdown.read_folder``)."""
+    """Import epic and task files read from a folder (``read.upload.read_folder``)."""
     access.require(Role.admin)
-    upload = _parse(files, source, progress)
+    upload = read_files(files, source, progress)
     return await _import(session, access, upload, files, dry_run, now, progress)
 
 
@@ -104,7 +90,11 @@ async def _import(
 ) -> ImportReport:
     await projects.lock_graph(session, access)
     snapshot = await repo.load_snapshot(session, access.project.id, access.project.key)
-    plan = Planner(upload, snapshot, partial(line_hint, files)).plan(now)
+    planner = Planner(upload, snapshot, partial(line_hint, files), max_refs=MAX_EDGES)
+    try:
+        plan = planner.plan(now)
+    except Refused as refused:
+        raise problem(refused) from None
     report = _report(plan, dry_run)
     if not dry_run:
         counts = report.model_dump(include={"created", "updated", "unchanged"})
@@ -127,59 +117,10 @@ async def export_files(session: AsyncSession, access: ProjectAccess) -> dict[str
         ) from None
 
 
-def tar_gz(files: Mapping[str, str], mtime: datetime) -> bytes:
-    """A gzip-compressed tar of the files (tar.gz: 10,000 similar files compress far better
-    in one stream than one by one in a zip)."""
-    out = io.BytesIO()
-    stamp = int(mtime.timestamp())
-    with (
-        gzip.GzipFile(fileobj=out, mode="wb", mtime=stamp) as gz,
-        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
-    ):
-        for path, text in files.items():
-            data = text.encode("utf-8")
-            info = tarfile.TarInfo(path)
-            info.size, info.mtime, info.mode = len(data), stamp, 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return out.getvalue()
-
-
-def _source(path: str | None, meta: Meta | None) -> dict[str, Any] | None:
-    if path is None and meta is None:
-        return None
-    meta = meta or Meta()
-    return {
-        "path": path,
-        "github": meta.github,
-        "dependencies_note": meta.dependencies_note,
-        "extra": dict(meta.extra),
-    }
-
-
 async def export_bundle(
     session: AsyncSession, access: ProjectAccess, now: datetime
 ) -> dict[str, Any]:
     """``{project, epics, tasks}``: epics and tasks in their API shapes, plus ``ccpm``, what
     the markdown files carried that has no field (import takes the bundle back)."""
     access.require(Role.viewer)
-    project = access.project
-    pid = project.id
-    epic_meta = await repo.epic_sources(session, pid)
-    epic_rows = await repo.list_epics(session, pid)
-    epic_list = []
-    for epic, out in zip(epic_rows, await epics.describe(session, epic_rows), strict=True):
-        meta = epic_meta.get(epic.id)
-        ccpm = None if meta is None else {"github": meta.github, "extra": dict(meta.extra)}
-        epic_list.append({**out.model_dump(), "ccpm": ccpm})
-    sources = await repo.task_sources(session, pid)
-    tasks = []
-    for row in await repo.task_rows(session, pid, now):
-        path, meta = sources.get(row.id, (None, None))
-        tasks.append({**to_view(row, project.key), "ccpm": _source(path, meta)})
-    head = {
-        "key": project.key,
-        "name": project.name,
-        "description": project.description,
-        "created_at": project.created_at,
-    }
-    return {"project": head, "epics": epic_list, "tasks": tasks}
+    return await bundle(session, access, now)

@@ -1,7 +1,8 @@
 """Bulk writes for import: executemany statements in chunks, never a round trip per task.
 
 Chunks keep every statement under the bound-parameter limits of SQLite (32,766) and asyncpg
-(32,767) and let the caller report progress.
+(32,767) and let the caller report progress. Every table import writes is named here only, so
+``apply`` works with rows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from epicflow.epics.models import Epic
 from epicflow.events.models import Event
 from epicflow.platform.errors import Conflict
 from epicflow.projects.models import Project
+from epicflow.tasks import repository as task_store
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.transfer.models import EpicSource, TaskSource
 
@@ -64,12 +66,20 @@ async def insert_epics(
     return dict((await session.execute(query)).tuples().all())
 
 
-async def update_rows(
-    session: AsyncSession, model: type[Epic] | type[Task], rows: list[dict[str, Any]]
+async def _update_rows(
+    session: AsyncSession, model: type[Epic] | type[Task], rows: Sequence[dict[str, Any]]
 ) -> None:
     """ORM bulk UPDATE by primary key (``id`` in every row), as executemany."""
     for chunk in chunks(rows):
         await session.execute(update(model), list(chunk))
+
+
+async def update_epics(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await _update_rows(session, Epic, rows)
+
+
+async def update_tasks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await _update_rows(session, Task, rows)
 
 
 async def insert_tasks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -102,6 +112,20 @@ async def insert_many(
 ) -> None:
     for chunk in chunks(rows):
         await session.execute(insert(model).execution_options(**NULLS), list(chunk))
+
+
+async def insert_links(
+    session: AsyncSession,
+    edges: Sequence[dict[str, Any]],
+    conflicts: Sequence[dict[str, Any]],
+    labels: Sequence[dict[str, Any]],
+    task_ids: Sequence[int],
+) -> None:
+    """The edges, conflicts and labels of ``task_ids`` (cleared first by ``clear_links``)."""
+    await insert_many(session, TaskEdge, edges)
+    await insert_many(session, TaskConflict, conflicts)
+    await insert_many(session, TaskLabel, labels)
+    await task_store.refresh_label_arrays(session, list(task_ids))
 
 
 async def replace_task_sources(

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from epicflow.markdown import UNASSIGNED, EpicDoc, EpicFolder, TaskDoc, Tree
-from epicflow.transfer.model import (
+from epicflow.transfer.errors import first_error, invalid
+from epicflow.transfer.plan.inputs import (
     COMPLETED,
     PROGRESS,
     STARTED,
@@ -23,8 +24,12 @@ from epicflow.transfer.model import (
     Upload,
     parse_time,
 )
-from epicflow.transfer.schemas import EpicContent, MarkdownTaskContent
-from epicflow.transfer.specs import epic_content, first_error, invalid, task_content
+from epicflow.transfer.schemas import (
+    EpicContent,
+    MarkdownTaskContent,
+    epic_content,
+    task_content,
+)
 
 MAX_ASSIGNEE_CHARS = 254
 # Where in a file a field is written: its frontmatter key or its section heading.

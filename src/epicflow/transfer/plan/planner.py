@@ -1,9 +1,9 @@
 """Import planning: match the upload to the project, resolve refs, check the graph, diff. Pure.
 
-Everything an import can refuse is refused here, before anything is written. Rule 1 (acyclic)
-is checked on the whole project graph as it would be after the import, so an edge between an
-imported task and one already there cannot close a cycle either; rules 2-4 are not applied:
-import restores state as written.
+Everything an import can refuse is refused here, before anything is written, as ``Refused``
+(``transfer.errors`` makes it the API's answer). Rule 1 (acyclic) is checked on the whole project
+graph as it would be after the import, so an edge between an imported task and one already there
+cannot close a cycle either; rules 2-4 are not applied: import restores state as written.
 """
 
 from __future__ import annotations
@@ -15,15 +15,35 @@ from datetime import datetime
 from typing import Any
 
 from epicflow.graph import find_any_cycle
-from epicflow.platform.errors import Conflict, Invalid
-from epicflow.tasks.schemas import MAX_EDGES
-from epicflow.transfer.epic_plan import EpicPlan, plan_epics
-from epicflow.transfer.model import Snapshot, StoredTask, TaskSpec, Upload
-from epicflow.transfer.paths import export_paths
-from epicflow.transfer.specs import invalid
-from epicflow.transfer.task_plan import TaskFacts, TaskPlan, plan_task
+from epicflow.transfer.plan.epics import EpicPlan, plan_epics
+from epicflow.transfer.plan.inputs import Snapshot, StoredTask, TaskSpec, Upload
+from epicflow.transfer.plan.task_files import export_paths
+from epicflow.transfer.plan.tasks import TaskFacts, TaskPlan, plan_task
 
 LineOf = Callable[[str, str], int | None]  # (file, field) -> line
+
+
+class Refused(Exception):
+    """An upload the import will not apply, naming the file (and line) at fault and a ``code``.
+    ``conflict``: the upload is well formed but contradicts itself or the project (a cycle)."""
+
+    def __init__(
+        self,
+        file: str,
+        line: int | None,
+        message: str,
+        code: str,
+        *,
+        conflict: bool = False,
+        **extra: Any,
+    ) -> None:
+        super().__init__(f"{file}: {message}")
+        self.file = file
+        self.line = line
+        self.message = message
+        self.code = code
+        self.conflict = conflict
+        self.extra = extra
 
 
 @dataclass
@@ -40,10 +60,16 @@ def _no_line(_file: str, _field: str) -> int | None:
 
 
 class Planner:
-    def __init__(self, upload: Upload, snapshot: Snapshot, line_of: LineOf = _no_line) -> None:
+    """``max_refs``: how many tasks one task may name in ``depends_on`` (or ``conflicts_with``),
+    the cap of the task API."""
+
+    def __init__(
+        self, upload: Upload, snapshot: Snapshot, line_of: LineOf = _no_line, *, max_refs: int
+    ) -> None:
         self.upload = upload
         self.snap = snapshot
         self.line_of = line_of
+        self.max_refs = max_refs
         self.by_key = {task.key: task for task in snapshot.tasks.values()}
         self.by_path = {task.path: task for task in snapshot.tasks.values() if task.path}
         self.paths = export_paths(snapshot)
@@ -51,11 +77,11 @@ class Planner:
         self.people = {str(user_id): user_id for user_id in snapshot.members}
         self.people |= {snapshot.emails[u]: u for u in snapshot.members if u in snapshot.emails}
 
-    def fail(self, spec: TaskSpec, field: str, message: str, code: str, **extra: Any) -> Invalid:
+    def fail(self, spec: TaskSpec, field: str, message: str, code: str, **extra: Any) -> Refused:
         line = self.line_of(spec.file, field) if spec.from_markdown else None
         if not spec.from_markdown:
             message = f"{spec.where.removeprefix(spec.file + ': ')}: {message}"
-        return invalid(spec.file, line, message, code=code, **extra)
+        return Refused(spec.file, line, message, code, **extra)
 
     def plan(self, now: datetime) -> Plan:
         epics = plan_epics(self.upload.epics, self.snap, now)
@@ -141,8 +167,8 @@ class Planner:
 
     def _refs(self, spec: TaskSpec, field: str, keys: dict[str, str]) -> frozenset[str]:
         refs = getattr(spec, field)
-        if len(refs) > MAX_EDGES:
-            raise self.fail(spec, field, f"more than {MAX_EDGES} entries", "too_many_refs")
+        if len(refs) > self.max_refs:
+            raise self.fail(spec, field, f"more than {self.max_refs} entries", "too_many_refs")
         resolved = frozenset(self._resolve(spec, field, name, keys) for name in refs)
         if keys[spec.name] in resolved:
             raise self.fail(spec, field, f"the task names itself in {field}", "self_reference")
@@ -174,13 +200,8 @@ class Planner:
         named = [specs[key].name if key in specs else key for key in cycle]
         first = next(specs[key] for key in cycle if key in specs)
         line = self.line_of(first.file, "depends_on") if first.from_markdown else None
-        raise Conflict(
-            f"{first.file}: the dependencies close a cycle: {' → '.join(named)}.",
-            code="dependency_cycle",
-            cycle=named,
-            file=first.file,
-            line=line,
-        )
+        message = f"the dependencies close a cycle: {' → '.join(named)}."
+        raise Refused(first.file, line, message, "dependency_cycle", conflict=True, cycle=named)
 
     def _assignee(self, spec: TaskSpec, stored: StoredTask | None) -> uuid.UUID | None:
         """An e-mail or a user id of a project member (or of whoever the task has now)."""

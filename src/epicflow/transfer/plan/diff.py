@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from epicflow.markdown import normalize_text
-from epicflow.transfer.model import Meta
+from epicflow.transfer.plan.inputs import Meta
 
 TEXTS = frozenset({"description", "tdd_requirements", "technical_details"})
 CHECKLISTS = frozenset({"acceptance_criteria", "definition_of_done"})

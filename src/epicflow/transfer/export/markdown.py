@@ -1,4 +1,5 @@
-"""A project as ccpm documents, ready for ``markdown.render_tree``. Pure.
+"""A project as ccpm documents, ready for ``markdown.render_tree``, and the tar.gz that carries the
+rendered files. Pure: the snapshot in, documents or bytes out.
 
 ccpm's own fields keep ccpm's spellings; what ccpm lacks goes into frontmatter keys of its own
 (``key``, ``priority``, ``labels``, ``assignee``, ``epicflow_status``, ``started``,
@@ -7,10 +8,15 @@ ccpm's own fields keep ccpm's spellings; what ccpm lacks goes into frontmatter k
 
 from __future__ import annotations
 
+import gzip
+import io
+import tarfile
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from datetime import datetime
 
 from epicflow.markdown import Check, EpicDoc, TaskDoc
-from epicflow.transfer.model import (
+from epicflow.transfer.plan.inputs import (
     COMPLETED,
     PROGRESS,
     STARTED,
@@ -20,7 +26,7 @@ from epicflow.transfer.model import (
     StoredTask,
     format_time,
 )
-from epicflow.transfer.paths import export_refs
+from epicflow.transfer.plan.task_files import export_refs
 
 Ref = tuple[str, str]  # (folder, file stem)
 
@@ -126,3 +132,20 @@ def documents(snapshot: Snapshot) -> tuple[list[EpicDoc], dict[str | None, list[
     for docs in tasks.values():
         docs.sort(key=lambda doc: (int(doc.ref), doc.ref))
     return [epic_doc(epic, progress.get(epic.id, 0)) for epic in epics], dict(tasks)
+
+
+def tar_gz(files: Mapping[str, str], mtime: datetime) -> bytes:
+    """A gzip-compressed tar of the files (tar.gz: 10,000 similar files compress far better
+    in one stream than one by one in a zip)."""
+    out = io.BytesIO()
+    stamp = int(mtime.timestamp())
+    with (
+        gzip.GzipFile(fileobj=out, mode="wb", mtime=stamp) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        for path, text in files.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(path)
+            info.size, info.mtime, info.mode = len(data), stamp, 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()

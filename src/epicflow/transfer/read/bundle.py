@@ -7,9 +7,9 @@ from datetime import datetime
 import orjson
 from pydantic import ValidationError
 
-from epicflow.transfer.model import TIME_FIELDS, EpicSpec, Meta, TaskSpec, Upload
-from epicflow.transfer.schemas import Bundle, BundleEpic, BundleTask
-from epicflow.transfer.specs import epic_content, error_items, first_error, invalid, task_content
+from epicflow.transfer.errors import error_items, first_error, invalid
+from epicflow.transfer.plan.inputs import TIME_FIELDS, EpicSpec, Meta, TaskSpec, Upload
+from epicflow.transfer.schemas import Bundle, BundleEpic, BundleTask, epic_content, task_content
 
 
 def _times(model: BundleTask | BundleEpic) -> dict[str, datetime | None]:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from epicflow.tasks.models import TASK_CONTENT
-from epicflow.transfer.diff import (
+from epicflow.transfer.plan.diff import (
     claim_after,
     content_changes,
     merge_content,
@@ -16,7 +15,7 @@ from epicflow.transfer.diff import (
     task_times,
     time_changes,
 )
-from epicflow.transfer.model import Meta, Snapshot, StoredTask, TaskSpec
+from epicflow.transfer.plan.inputs import Meta, Snapshot, StoredTask, TaskSpec
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,9 @@ def _keys(snapshot: Snapshot, ids: set[int] | None) -> frozenset[str]:
 
 
 def _changes(spec: TaskSpec, stored: StoredTask, facts: TaskFacts, snap: Snapshot) -> list[str]:
-    changed = content_changes(spec.content, stored.content, TASK_CONTENT, spec.from_markdown)
+    # The readers give every content field (``schemas.task_content``), so its names are the
+    # fields to compare.
+    changed = content_changes(spec.content, stored.content, spec.content, spec.from_markdown)
     checks = (
         ("labels", spec.labels != stored.labels),
         ("epic", spec.epic != snap.epic_slug(stored.epic_id)),

@@ -1,7 +1,9 @@
-"""What an upload says (specs) and what the project holds (the snapshot): plain data, no I/O.
+"""The planner's inputs as plain data: what an upload says (``Upload``: specs of epics and tasks)
+and what the project holds (``Snapshot``), and how a ccpm file writes a time. No I/O.
 
 Both readers (markdown, JSON bundle) turn an upload into specs; the planner compares specs with
-the snapshot; the writer applies the plan. Task contents use the column names of ``task``.
+the snapshot; the writer applies the plan; markdown export writes the snapshot out. Task contents
+use the column names of ``task``.
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ class EpicSpec:
     times: Mapping[str, datetime | None] = field(default_factory=dict)
     meta: Meta | None = None
     from_markdown: bool = True
+
+
+def default_epic_content(slug: str) -> dict[str, Any]:
+    """An epic folder without ``epic.md`` names an epic that has nothing else to say."""
+    return {"title": slug, "description": "", "status": "backlog", "prd": None}
 
 
 @dataclass(frozen=True)

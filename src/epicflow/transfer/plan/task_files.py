@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from epicflow.markdown import UNASSIGNED
-from epicflow.transfer.model import Snapshot, StoredTask
+from epicflow.transfer.plan.inputs import Snapshot, StoredTask
 
 
 def folder_of(snapshot: Snapshot, task: StoredTask) -> str:

@@ -7,15 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from epicflow.transfer.diff import (
+from epicflow.transfer.plan.diff import (
     content_changes,
     epic_times,
     merge_content,
     meta_changed,
     time_changes,
 )
-from epicflow.transfer.model import EPIC_CONTENT, EpicSpec, Meta, Snapshot, StoredEpic
-from epicflow.transfer.specs import default_epic_content
+from epicflow.transfer.plan.inputs import (
+    EPIC_CONTENT,
+    EpicSpec,
+    Meta,
+    Snapshot,
+    StoredEpic,
+    default_epic_content,
+)
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.epics.models import Epic
 from epicflow.projects import service as projects
 from epicflow.projects.service import ProjectAccess
-from epicflow.tasks import repository as task_store
-from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.transfer import bulk
-from epicflow.transfer.epic_plan import EpicPlan
-from epicflow.transfer.plan import Plan
-from epicflow.transfer.task_plan import TaskPlan
+from epicflow.transfer.plan.epics import EpicPlan
+from epicflow.transfer.plan.planner import Plan
+from epicflow.transfer.plan.tasks import TaskPlan
+from epicflow.transfer.write import bulk
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 SOURCE = {"source": "import"}
@@ -56,7 +53,7 @@ class Writer:
         rows = [{"project_id": self.project_id, "slug": p.slug, **(p.row or {})} for p in new]
         ids = await bulk.insert_epics(self.session, self.project_id, rows)
         updates = [{"id": p.stored.id, **(p.row or {})} for p in changed if p.stored]
-        await bulk.update_rows(self.session, Epic, updates)
+        await bulk.update_epics(self.session, updates)
         for plan in new:
             self.event("epic.created", {"epic": plan.slug})
         for plan in changed:
@@ -103,7 +100,7 @@ class Writer:
             done += len(chunk)
             self.progress("Writing tasks", done, total)
         for chunk in bulk.chunks(updates):
-            await bulk.update_rows(self.session, Task, list(chunk))
+            await bulk.update_tasks(self.session, chunk)
             done += len(chunk)
             self.progress("Writing tasks", done, total)
         return plan.known_ids | await bulk.task_ids(
@@ -130,10 +127,8 @@ class Writer:
             {"low_id": low, "high_id": high, "project_id": self.project_id}
             for low, high in sorted(pairs)
         ]
-        await bulk.insert_many(self.session, TaskEdge, edges)
-        await bulk.insert_many(self.session, TaskConflict, conflicts)
-        await bulk.insert_many(self.session, TaskLabel, labels)
-        await task_store.refresh_label_arrays(self.session, [every[plan.key] for plan in written])
+        ids = [every[plan.key] for plan in written]
+        await bulk.insert_links(self.session, edges, conflicts, labels, ids)
 
     async def sources(self, plans: list[TaskPlan], ids: dict[str, int]) -> None:
         written = [p for p in plans if p.write_source]

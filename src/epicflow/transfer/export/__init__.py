@@ -1,0 +1,1 @@
+"""Export: a project as the JSON bundle or as ccpm markdown files."""

@@ -1,0 +1,75 @@
+"""The one reader of uploads: an upload's bytes (zip, tar.gz or JSON bundle, told apart by
+content), a folder's files, or a folder on disk, to specs. The HTTP import, its dry run and the
+CLI all read through here. Every bad input becomes a 422 naming the file and, when known, the
+line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from epicflow.markdown import ArchiveLimits, MarkdownError, collect_tree, read_archive
+from epicflow.markdown import read_folder as read_markdown_folder
+from epicflow.transfer.errors import invalid, markdown_error
+from epicflow.transfer.plan.inputs import Upload
+from epicflow.transfer.read.bundle import read_bundle
+from epicflow.transfer.read.markdown import upload_of_tree
+
+_JSON_START = b"{"
+_WHITESPACE = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
+PARSING = "Parsing files"
+Progress = Callable[[str, int, int], None]  # (stage, done, total), as the writer reports it
+
+
+def _silent(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+def is_json(data: bytes) -> bool:
+    return data.removeprefix(_BOM).lstrip(_WHITESPACE).startswith(_JSON_START)
+
+
+def read_files(files: Mapping[str, bytes], source: str, progress: Progress = _silent) -> Upload:
+    """Epic and task files (``{"epics/x/001.md": b"..."}``) to specs."""
+    progress(PARSING, 0, len(files))
+    try:
+        tree = collect_tree(files, source=source)
+    except MarkdownError as exc:
+        raise markdown_error(exc) from None
+    upload = upload_of_tree(tree, files)
+    progress(PARSING, len(files), len(files))
+    return upload
+
+
+def read_folder(path: Path, limits: ArchiveLimits) -> dict[str, bytes]:
+    """The epic and task files of a folder on disk (``epics/``, ``.claude/epics/``, or one
+    epic's folder), for ``read_files``."""
+    try:
+        return read_markdown_folder(path, limits)
+    except MarkdownError as exc:
+        raise markdown_error(exc) from None
+
+
+def unpack(data: bytes, filename: str, limits: ArchiveLimits) -> dict[str, bytes]:
+    if not data:
+        raise invalid(filename, None, "the upload is empty", code="invalid_archive")
+    try:
+        return read_archive(data, filename, limits)
+    except MarkdownError as exc:
+        if exc.message == "not a zip or tar.gz archive":
+            message = "not a zip or tar.gz archive, nor a JSON bundle"
+            raise invalid(exc.file, None, message, code="unsupported_upload") from None
+        raise markdown_error(exc, "invalid_archive") from None
+
+
+def read_upload(
+    data: bytes, filename: str, limits: ArchiveLimits, progress: Progress = _silent
+) -> tuple[Upload, Mapping[str, bytes]]:
+    """The one reader of an upload's bytes, whoever sent them: the specs, and the files they
+    came from (none for a bundle) so that a later error can name a line. A leading BOM, as
+    editors on Windows write, is not part of the JSON."""
+    if is_json(data):
+        return read_bundle(data.removeprefix(_BOM), filename), {}
+    files = unpack(data, filename, limits)
+    return read_files(files, filename, progress), files

@@ -1,0 +1,1 @@
+"""Write: a checked plan applied to the project's tables in bulk, in the caller's transaction."""
