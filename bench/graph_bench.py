@@ -391,7 +391,7 @@ async def plan_stages(sa_url: str, seeded: Seeded) -> dict[str, float]:
 
     from epicflow.platform.db import make_engine  # noqa: PLC0415
     from epicflow.platform.memory import collector_paused  # noqa: PLC0415
-    from epicflow.tasks.graph_load import done_hours, open_nodes  # noqa: PLC0415
+    from epicflow.tasks.project_graph import done_hours, open_nodes  # noqa: PLC0415
 
     engine = make_engine(sa_url)  # the app's engine: session settings and all
     stages: dict[str, float] = {}

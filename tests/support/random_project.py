@@ -11,7 +11,7 @@ from epicflow.graph import Graph
 from epicflow.platform.clock import utcnow
 from epicflow.platform.db import Database
 from epicflow.projects.models import Project
-from epicflow.tasks.graph_load import project_nodes
+from epicflow.tasks.project_graph import project_nodes
 from tests.support.board import Board
 
 STATUSES = ["in_progress", "done", "cancelled", "blocked", "open"]

@@ -25,7 +25,7 @@ from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.stores.base import Answer, Caller, NextClaim, store_of
 from epicflow.tasks import service as tasks
-from epicflow.tasks.downstream import refresh_claim_order
+from epicflow.tasks.claim_order import refresh_claim_order
 from epicflow.tasks.views import to_view
 
 

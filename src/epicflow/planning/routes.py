@@ -30,7 +30,7 @@ from epicflow.platform.pagination import (
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.platform.types import Slug
 from epicflow.projects.deps import ProjectMember
-from epicflow.tasks.graph_load import done_hours, lint_tasks, open_nodes, project_nodes
+from epicflow.tasks.project_graph import done_hours, lint_tasks, open_nodes, project_nodes
 from epicflow.tasks.ready_queue import ready_page
 from epicflow.tasks.routes import task_views_by_key
 from epicflow.tasks.schemas import TaskOut

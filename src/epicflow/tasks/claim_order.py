@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.graph import RESOLVED, Graph
-from epicflow.tasks.graph_load import project_nodes
 from epicflow.tasks.models import Task
+from epicflow.tasks.project_graph import project_nodes
 
 EPSILON = 1e-9
 
