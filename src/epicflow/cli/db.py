@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from alembic.util.exc import CommandError
 
-from epicflow.cli.errors import err
+from epicflow.cli.errors import err, readable_errors
 from epicflow.platform import migrations
 from epicflow.settings import get_settings
 
@@ -14,11 +14,12 @@ db_app = typer.Typer(help="Apply, revert and inspect database migrations.", no_a
 
 def _run(action: str, *args: str) -> None:
     url = get_settings().database_url
-    try:
-        getattr(migrations, action)(url, *args)
-    except CommandError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(1) from None
+    with readable_errors():
+        try:
+            getattr(migrations, action)(url, *args)
+        except CommandError as exc:
+            err.print(f"error: {exc}")
+            raise typer.Exit(1) from None
 
 
 @db_app.command()

@@ -8,10 +8,11 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
+from epicflow.platform.engines import UnsupportedDatabase
 from epicflow.platform.errors import DomainError
 from epicflow.settings import InsecureSettings
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per error, never wrapped
 EXIT_INVALID = 1
 
 
@@ -19,7 +20,7 @@ EXIT_INVALID = 1
 def readable_errors() -> Iterator[None]:
     try:
         yield
-    except (DomainError, InsecureSettings) as exc:
+    except (DomainError, InsecureSettings, UnsupportedDatabase) as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(EXIT_INVALID) from None
     except OSError as exc:
