@@ -89,7 +89,7 @@ async def prepare(session: AsyncSession, access: ProjectAccess, clock: Clock) ->
             await _record(session, access, lapsed.key, "claim.expired", now, worker=lapsed.worker)
     if stale:
         await projects.clear_graph_changed(session, access)
-        await refresh_claim_order(session, access.project.id, now)
+        await refresh_claim_order(session, access.project.id)
     return now
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from epicflow.epics.models import Epic
 from epicflow.graph import Node
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.errors import NotFound
@@ -166,7 +167,7 @@ def _node(row: Row[Any], *, deps: Sequence[str] = (), conflicts: Sequence[str] =
         number=row.number,
         status=row.status,
         priority=row.priority,
-        epic=None if row.epic_id is None else str(row.epic_id),
+        epic=row.slug,
         parallel=row.parallel,
         hours=float(row.hours),
         depends_on=tuple(deps),
@@ -180,7 +181,7 @@ _NODE_COLUMNS = (
     Task.number,
     Task.status,
     Task.priority,
-    Task.epic_id,
+    Epic.slug,
     Task.parallel,
     effective_hours().label("hours"),
 )
@@ -189,18 +190,27 @@ _NODE_COLUMNS = (
 async def neighbour_nodes(
     session: AsyncSession, project_id: uuid.UUID, task_ids: Sequence[int], epic_ids: Iterable[int]
 ) -> list[Node]:
-    """What the start rules need to judge `task_ids`: their dependencies and conflict partners,
-    and the tasks in progress in their epics, as graph nodes (without their own edges)."""
+    """What the start rules need to judge `task_ids`: the tasks themselves, their dependencies
+    and conflict partners, and the tasks in progress in their epics, as graph nodes (without
+    their own edges; epics named by slug, as in `project_graph`)."""
     dep_ids = select(TaskEdge.depends_on_id).where(TaskEdge.task_id.in_(task_ids))
     partner_ids = union_all(
         select(TaskConflict.high_id).where(TaskConflict.low_id.in_(task_ids)),
         select(TaskConflict.low_id).where(TaskConflict.high_id.in_(task_ids)),
     )
-    conditions: list[ColumnElement[bool]] = [Task.id.in_(dep_ids), Task.id.in_(partner_ids)]
+    conditions: list[ColumnElement[bool]] = [
+        Task.id.in_(task_ids),
+        Task.id.in_(dep_ids),
+        Task.id.in_(partner_ids),
+    ]
     epics = sorted(set(epic_ids))
     if epics:
         conditions.append(and_(Task.epic_id.in_(epics), Task.status == RUNNING))
-    query = select(*_NODE_COLUMNS).where(Task.project_id == project_id, or_(*conditions))
+    query = (
+        select(*_NODE_COLUMNS)
+        .outerjoin(Epic, Epic.id == Task.epic_id)
+        .where(Task.project_id == project_id, or_(*conditions))
+    )
     return [_node(row) for row in (await session.execute(query)).all()]
 
 

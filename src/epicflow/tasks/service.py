@@ -4,7 +4,8 @@ facts it needs, applies the answer and records what happened."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.epics import service as epics
 from epicflow.events import service as events
-from epicflow.graph import RESOLVED, Graph, Node, StartViolation, effective_hours, find_cycle_with
+from epicflow.graph import RESOLVED, Graph, StartViolation, find_cycle_with
 from epicflow.platform.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from epicflow.projects import service as projects
 from epicflow.projects.repository import Found
@@ -116,20 +117,6 @@ async def _check_no_cycle(
         )
 
 
-def _node_of(task: Task, deps: Iterable[str], conflicts: Iterable[str]) -> Node:
-    return Node(
-        key=task.key,
-        number=task.number,
-        status=task.status,
-        priority=task.priority,
-        epic=None if task.epic_id is None else str(task.epic_id),
-        parallel=task.parallel,
-        hours=effective_hours(task.estimate_hours, task.estimate_size),
-        depends_on=tuple(deps),
-        conflicts_with=tuple(conflicts),
-    )
-
-
 async def _check_rules(
     session: AsyncSession,
     access: ProjectAccess,
@@ -137,13 +124,15 @@ async def _check_rules(
     new_status: str,
     refs: tuple[list[str], list[str]],
 ) -> None:
-    """Rules 2-4 for a task about to be in `new_status` with dependencies and conflicts `refs`."""
-    if new_status not in {"in_progress", "done"}:
+    """Rules 2-4 for a task about to be in `new_status` with dependencies and conflicts `refs`.
+    The task's own node is read with its neighbours (its changes so far are flushed first)."""
+    if new_status not in RULED:
         return
     epic_ids = [] if task.epic_id is None else [task.epic_id]
     neighbours = await repo.neighbour_nodes(session, access.project.id, [task.id], epic_ids)
     deps, conflicts = refs
-    me = _node_of(task, deps, conflicts)
+    mine = next(n for n in neighbours if n.key == task.key)
+    me = replace(mine, depends_on=tuple(deps), conflicts_with=tuple(conflicts))
     graph = Graph([*(n for n in neighbours if n.key != task.key), me])
     if new_status == "done":
         blocking = graph.blocked_by(task.key)
@@ -359,7 +348,7 @@ async def update_task(
     await _store_refs(session, task, deps, conflicts)
     if body.labels is not None:
         await repo.replace_labels(session, task, body.labels)
-    await _check_transition(session, access, task, body.status, changes)
+    await _check_transition(session, access, task, body.status, changes, (deps, conflicts))
     old_status = task.status
     _apply_status(task, body.status.value if body.status else task.status, now)
     task.version += 1
@@ -398,15 +387,35 @@ async def _check_transition(
     task: Task,
     status: TaskStatus | None,
     changes: dict[str, Any],
+    written: tuple[dict[str, int] | None, dict[str, int] | None],
 ) -> None:
     """Moving status applies rules 2-4; a running task re-checks 3 and 4 when its conflicts,
-    exclusivity or epic change."""
+    exclusivity or epic change. `written`: the dependencies and conflicts this update has
+    just stored (None: unchanged)."""
     if status is not None and status.value != task.status:
-        refs = await repo.task_refs(session, task.id)
+        refs = await _refs_now(session, task, written)
         await _check_rules(session, access, task, status.value, refs)
     elif task.status == "in_progress" and {"conflicts_with", "parallel", "epic"} & changes.keys():
-        _deps, conflicts = await repo.task_refs(session, task.id)
+        _deps, conflicts = await _refs_now(session, task, written)
         await _check_rules(session, access, task, "in_progress", ([], conflicts))
+
+
+async def _refs_now(
+    session: AsyncSession,
+    task: Task,
+    written: tuple[dict[str, int] | None, dict[str, int] | None],
+) -> tuple[list[str], list[str]]:
+    """The task's dependency and conflict keys as they stand: those just written, else the
+    stored ones (read only when one of them is needed)."""
+    deps, conflicts = written
+    if deps is None or conflicts is None:
+        stored_deps, stored_conflicts = await repo.task_refs(session, task.id)
+    else:
+        stored_deps = stored_conflicts = []
+    return (
+        stored_deps if deps is None else list(deps),
+        stored_conflicts if conflicts is None else list(conflicts),
+    )
 
 
 async def delete_task(
