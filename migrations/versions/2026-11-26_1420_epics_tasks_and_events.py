@@ -238,19 +238,37 @@ _POSTGRES_SEARCH = (
 )
 
 
+_SEARCH = {"sqlite": _SQLITE_SEARCH, "postgresql": _POSTGRES_SEARCH}
+_DROP_SEARCH = {
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS task_fts_ai",
+        "DROP TRIGGER IF EXISTS task_fts_ad",
+        "DROP TRIGGER IF EXISTS task_fts_au",
+        "DROP TABLE IF EXISTS task_fts",
+    ),
+    "postgresql": ("DROP INDEX IF EXISTS ix_task_search",),
+}
+
+
+def _for_engine(statements: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The statements written for this engine; any other engine is refused, so that a new one
+    cannot take another's search DDL by default."""
+    dialect = op.get_bind().dialect.name
+    if dialect not in statements:
+        raise NotImplementedError(
+            f"full-text search is written for {' and '.join(sorted(statements))}, not {dialect}"
+        )
+    return statements[dialect]
+
+
 def _create_search() -> None:
-    statements = _SQLITE_SEARCH if op.get_bind().dialect.name == "sqlite" else _POSTGRES_SEARCH
-    for statement in statements:
+    for statement in _for_engine(_SEARCH):
         op.execute(statement)
 
 
 def _drop_search() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for trigger in ("task_fts_ai", "task_fts_ad", "task_fts_au"):
-            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-        op.execute("DROP TABLE IF EXISTS task_fts")
-    else:
-        op.execute("DROP INDEX IF EXISTS ix_task_search")
+    for statement in _for_engine(_DROP_SEARCH):
+        op.execute(statement)
 
 
 def downgrade() -> None:

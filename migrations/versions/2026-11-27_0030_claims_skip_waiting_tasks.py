@@ -5,10 +5,7 @@ Revises: 9a4c2e7b5d13
 Create Date: 2026-11-27 00:30:00.000000+00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 import sqlalchemy as sa
 from alembic import op
@@ -80,23 +77,217 @@ END
 $$
 """
 
+# `epicflow_claim_next` walks only the claim order's index: `t.unresolved_deps = 0` is its
+# condition. Each migration carries the whole text of the functions it replaces, as they were
+# at that revision, for its upgrade and its downgrade.
+CLAIM_NEXT = """
+CREATE OR REPLACE FUNCTION epicflow_claim_next(
+    p_project uuid,
+    p_now timestamptz,
+    p_lease_seconds integer,
+    p_worker text,
+    p_token text,
+    p_actor text,
+    p_epic text,
+    p_labels text[]
+) RETURNS TABLE (
+    claimed_id integer,
+    claimed_key text,
+    claimed_at timestamptz,
+    claimed_until timestamptz,
+    prepare boolean
+)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_entered timestamptz := clock_timestamp();
+    v_stale boolean;
+    v_now timestamptz;
+    v_until timestamptz;
+    v_epic integer;
+BEGIN
+    SELECT p.graph_stale INTO v_stale FROM project p WHERE p.id = p_project FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    v_now := p_now + (clock_timestamp() - v_entered);
+    IF v_stale OR EXISTS (
+        SELECT 1 FROM task t
+        WHERE t.project_id = p_project AND t.status = 'in_progress'
+          AND t.claimed_by IS NOT NULL AND t.lease_expires_at <= v_now
+    ) THEN
+        RETURN QUERY SELECT NULL::integer, NULL::text, v_now, NULL::timestamptz, true;
+        RETURN;
+    END IF;
+    IF p_epic IS NOT NULL THEN
+        SELECT e.id INTO v_epic FROM epic e WHERE e.project_id = p_project AND e.slug = p_epic;
+        IF NOT FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
+    v_until := v_now + make_interval(secs => p_lease_seconds);
+    RETURN QUERY
+    WITH took AS (
+        UPDATE task SET
+            status = 'in_progress',
+            claimed_by = p_worker,
+            claim_token = p_token,
+            lease_expires_at = v_until,
+            started_at = coalesce(task.started_at, v_now),
+            completed_at = NULL,
+            version = task.version + 1,
+            updated_at = v_now
+        WHERE task.id = (
+            SELECT t.id FROM task t
+            WHERE t.project_id = p_project
+              AND t.status = 'open' AND t.unresolved_deps = 0
+              AND (v_epic IS NULL OR t.epic_id = v_epic)
+              AND NOT EXISTS (
+                  SELECT 1 FROM unnest(p_labels) AS wanted(label)
+                  WHERE NOT EXISTS (
+                      SELECT 1 FROM task_label l WHERE l.task_id = t.id AND l.label = wanted.label
+                  )
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_edge e JOIN task d ON d.id = e.depends_on_id
+                  WHERE e.task_id = t.id AND d.status <> 'done' AND d.status <> 'cancelled'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_conflict c JOIN task o ON o.id = c.high_id
+                  WHERE c.low_id = t.id AND o.status = 'in_progress'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_conflict c JOIN task o ON o.id = c.low_id
+                  WHERE c.high_id = t.id AND o.status = 'in_progress'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task o
+                  WHERE o.epic_id = t.epic_id AND o.id <> t.id AND o.status = 'in_progress'
+                    AND (NOT t.parallel OR NOT o.parallel)
+              )
+              AND (t.claimed_by IS NULL OR t.lease_expires_at IS NULL
+                   OR t.lease_expires_at <= v_now)
+            ORDER BY t.priority, t.downstream_hours DESC, t.number
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        )
+        RETURNING task.id, task.key, task.project_id
+    ), recorded AS (
+        INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+        SELECT took.project_id, took.key, 'claim.acquired', p_actor,
+               json_build_object('worker', p_worker, 'lease_expires_at', epicflow_isoformat(v_until)),
+               v_now
+        FROM took
+    )
+    SELECT took.id, took.key::text, v_now, v_until, false FROM took;
+END
+$$
+"""
 
-def _claim_next_of(previous: ModuleType) -> tuple[str, str]:
-    """`epicflow_claim_next` as revision 9a4c2e7b5d13 wrote it, and with the count's test."""
-    old = previous.CLAIM_NEXT.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-    where = "AND t.status = 'open'\n"
-    assert old.count(where) == 1
-    return old, old.replace(where, "AND t.status = 'open' AND t.unresolved_deps = 0\n")
-
-
-def _previous() -> ModuleType:
-    path = Path(__file__).with_name("2026-11-26_2250_claim_next_in_one_call.py")
-    spec = importlib.util.spec_from_file_location("claim_next_in_one_call", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+# As revision 9a4c2e7b5d13 wrote it.
+CLAIM_NEXT_BEFORE = """
+CREATE OR REPLACE FUNCTION epicflow_claim_next(
+    p_project uuid,
+    p_now timestamptz,
+    p_lease_seconds integer,
+    p_worker text,
+    p_token text,
+    p_actor text,
+    p_epic text,
+    p_labels text[]
+) RETURNS TABLE (
+    claimed_id integer,
+    claimed_key text,
+    claimed_at timestamptz,
+    claimed_until timestamptz,
+    prepare boolean
+)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_entered timestamptz := clock_timestamp();
+    v_stale boolean;
+    v_now timestamptz;
+    v_until timestamptz;
+    v_epic integer;
+BEGIN
+    SELECT p.graph_stale INTO v_stale FROM project p WHERE p.id = p_project FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    v_now := p_now + (clock_timestamp() - v_entered);
+    IF v_stale OR EXISTS (
+        SELECT 1 FROM task t
+        WHERE t.project_id = p_project AND t.status = 'in_progress'
+          AND t.claimed_by IS NOT NULL AND t.lease_expires_at <= v_now
+    ) THEN
+        RETURN QUERY SELECT NULL::integer, NULL::text, v_now, NULL::timestamptz, true;
+        RETURN;
+    END IF;
+    IF p_epic IS NOT NULL THEN
+        SELECT e.id INTO v_epic FROM epic e WHERE e.project_id = p_project AND e.slug = p_epic;
+        IF NOT FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
+    v_until := v_now + make_interval(secs => p_lease_seconds);
+    RETURN QUERY
+    WITH took AS (
+        UPDATE task SET
+            status = 'in_progress',
+            claimed_by = p_worker,
+            claim_token = p_token,
+            lease_expires_at = v_until,
+            started_at = coalesce(task.started_at, v_now),
+            completed_at = NULL,
+            version = task.version + 1,
+            updated_at = v_now
+        WHERE task.id = (
+            SELECT t.id FROM task t
+            WHERE t.project_id = p_project
+              AND t.status = 'open'
+              AND (v_epic IS NULL OR t.epic_id = v_epic)
+              AND NOT EXISTS (
+                  SELECT 1 FROM unnest(p_labels) AS wanted(label)
+                  WHERE NOT EXISTS (
+                      SELECT 1 FROM task_label l WHERE l.task_id = t.id AND l.label = wanted.label
+                  )
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_edge e JOIN task d ON d.id = e.depends_on_id
+                  WHERE e.task_id = t.id AND d.status <> 'done' AND d.status <> 'cancelled'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_conflict c JOIN task o ON o.id = c.high_id
+                  WHERE c.low_id = t.id AND o.status = 'in_progress'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_conflict c JOIN task o ON o.id = c.low_id
+                  WHERE c.high_id = t.id AND o.status = 'in_progress'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task o
+                  WHERE o.epic_id = t.epic_id AND o.id <> t.id AND o.status = 'in_progress'
+                    AND (NOT t.parallel OR NOT o.parallel)
+              )
+              AND (t.claimed_by IS NULL OR t.lease_expires_at IS NULL
+                   OR t.lease_expires_at <= v_now)
+            ORDER BY t.priority, t.downstream_hours DESC, t.number
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        )
+        RETURNING task.id, task.key, task.project_id
+    ), recorded AS (
+        INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+        SELECT took.project_id, took.key, 'claim.acquired', p_actor,
+               json_build_object('worker', p_worker, 'lease_expires_at', epicflow_isoformat(v_until)),
+               v_now
+        FROM took
+    )
+    SELECT took.id, took.key::text, v_now, v_until, false FROM took;
+END
+$$
+"""
 
 
 def upgrade() -> None:
@@ -114,14 +305,14 @@ def upgrade() -> None:
         sqlite_where=CLAIMABLE,
     )
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(_claim_next_of(_previous())[1])
+        op.execute(CLAIM_NEXT)
         op.execute(COMPLETE)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION epicflow_complete(uuid, text, text, timestamptz, text)")
-        op.execute(_claim_next_of(_previous())[0])
+        op.execute(CLAIM_NEXT_BEFORE)
     op.drop_index("ix_task_claim_order", table_name="task")
     op.create_index(
         "ix_task_claim_order",

@@ -5,10 +5,7 @@ Revises: 5b8e2f4a9c31
 Create Date: 2026-12-07 13:00:00.000000+00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
 
@@ -25,32 +22,103 @@ depends_on: str | Sequence[str] | None = None
 # exclusively (epicflow.projects.repository.lock_counts). Completions run beside claims and
 # beside each other; a claim that does not see a completion still in flight only leaves its
 # task for the next claim.
-PROJECT_LOCK = "PERFORM 1 FROM project p WHERE p.id = p_project FOR NO KEY UPDATE;"
-COUNTS_LOCK = "PERFORM pg_advisory_xact_lock_shared(1162888771, hashtext(p_project::text));"
+COMPLETE = """
+CREATE OR REPLACE FUNCTION epicflow_complete(
+    p_project uuid,
+    p_key text,
+    p_token text,
+    p_now timestamptz,
+    p_actor text
+) RETURNS TABLE (completed_id integer, worker text)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_id integer;
+    v_worker text;
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(1162888771, hashtext(p_project::text));
+    SELECT t.id, t.claimed_by INTO v_id, v_worker FROM task t
+    WHERE t.project_id = p_project AND t.key = p_key AND t.claim_token = p_token
+      AND t.status = 'in_progress' AND t.lease_expires_at > p_now
+      AND NOT EXISTS (
+          SELECT 1 FROM task_edge e JOIN task d ON d.id = e.depends_on_id
+          WHERE e.task_id = t.id AND d.status <> 'done' AND d.status <> 'cancelled'
+      )
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE task SET
+        status = 'done',
+        claimed_by = NULL,
+        claim_token = NULL,
+        lease_expires_at = NULL,
+        completed_at = p_now,
+        version = task.version + 1,
+        updated_at = p_now
+    WHERE task.id = v_id;
+    UPDATE task SET unresolved_deps = task.unresolved_deps - 1
+    FROM task_edge e
+    WHERE e.depends_on_id = v_id AND task.id = e.task_id;
+    INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+    VALUES (p_project, p_key, 'task.completed', p_actor, json_build_object('worker', v_worker), p_now);
+    RETURN QUERY SELECT v_id, v_worker;
+END
+$$
+"""
 
-
-def _previous() -> ModuleType:
-    path = Path(__file__).with_name("2026-11-27_0030_claims_skip_waiting_tasks.py")
-    spec = importlib.util.spec_from_file_location("claims_skip_waiting_tasks", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _complete(lock: str) -> str:
-    text = str(_previous().COMPLETE)
-    assert text.count(PROJECT_LOCK) == 1
-    replaced = text.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-    return replaced.replace(PROJECT_LOCK, lock)
+# As revision 4f7b2d9c8e61 wrote it: under the project's graph lock.
+COMPLETE_BEFORE = """
+CREATE OR REPLACE FUNCTION epicflow_complete(
+    p_project uuid,
+    p_key text,
+    p_token text,
+    p_now timestamptz,
+    p_actor text
+) RETURNS TABLE (completed_id integer, worker text)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_id integer;
+    v_worker text;
+BEGIN
+    PERFORM 1 FROM project p WHERE p.id = p_project FOR NO KEY UPDATE;
+    SELECT t.id, t.claimed_by INTO v_id, v_worker FROM task t
+    WHERE t.project_id = p_project AND t.key = p_key AND t.claim_token = p_token
+      AND t.status = 'in_progress' AND t.lease_expires_at > p_now
+      AND NOT EXISTS (
+          SELECT 1 FROM task_edge e JOIN task d ON d.id = e.depends_on_id
+          WHERE e.task_id = t.id AND d.status <> 'done' AND d.status <> 'cancelled'
+      )
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE task SET
+        status = 'done',
+        claimed_by = NULL,
+        claim_token = NULL,
+        lease_expires_at = NULL,
+        completed_at = p_now,
+        version = task.version + 1,
+        updated_at = p_now
+    WHERE task.id = v_id;
+    UPDATE task SET unresolved_deps = task.unresolved_deps - 1
+    FROM task_edge e
+    WHERE e.depends_on_id = v_id AND task.id = e.task_id;
+    INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+    VALUES (p_project, p_key, 'task.completed', p_actor, json_build_object('worker', v_worker), p_now);
+    RETURN QUERY SELECT v_id, v_worker;
+END
+$$
+"""
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(_complete(COUNTS_LOCK))
+        op.execute(COMPLETE)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(_complete(PROJECT_LOCK))
+        op.execute(COMPLETE_BEFORE)

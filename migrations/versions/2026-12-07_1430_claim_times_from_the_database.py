@@ -5,10 +5,7 @@ Revises: 8d3f1b6a2c47
 Create Date: 2026-12-07 14:30:00.000000+00:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
 
@@ -24,54 +21,386 @@ depends_on: str | Sequence[str] | None = None
 # and the database's clock once it holds what it waits for: a claim after the graph lock, a
 # completion after the counts lock, a release as it starts (what a later claim sees of it is
 # committed, so stamped, before). A server clock set ahead, as tests set it, still wins.
-LATER = "greatest(p_now, clock_timestamp())"
-CLAIM_CLOCK = "v_now := p_now + (clock_timestamp() - v_entered);"
-CLAIM_CLOCK_NEW = "v_now := greatest(p_now + (clock_timestamp() - v_entered), clock_timestamp());"
-COUNTS_LOCK = "PERFORM pg_advisory_xact_lock_shared(1162888771, hashtext(p_project::text));"
-RELEASE_START = "BEGIN\n    SELECT t.id, t.claimed_by INTO v_id, v_worker FROM task t"
+CLAIM_NEXT = """
+CREATE OR REPLACE FUNCTION epicflow_claim_next(
+    p_project uuid,
+    p_now timestamptz,
+    p_lease_seconds integer,
+    p_worker text,
+    p_token text,
+    p_actor text,
+    p_epic text,
+    p_labels text[]
+) RETURNS TABLE (
+    claimed_id integer,
+    claimed_key text,
+    claimed_at timestamptz,
+    claimed_until timestamptz,
+    prepare boolean
+)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_entered timestamptz := clock_timestamp();
+    v_stale boolean;
+    v_now timestamptz;
+    v_until timestamptz;
+    v_epic integer;
+BEGIN
+    SELECT p.graph_stale INTO v_stale FROM project p WHERE p.id = p_project FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    v_now := greatest(p_now + (clock_timestamp() - v_entered), clock_timestamp());
+    IF v_stale OR EXISTS (
+        SELECT 1 FROM task t
+        WHERE t.project_id = p_project AND t.status = 'in_progress'
+          AND t.claimed_by IS NOT NULL AND t.lease_expires_at <= v_now
+    ) THEN
+        RETURN QUERY SELECT NULL::integer, NULL::text, v_now, NULL::timestamptz, true;
+        RETURN;
+    END IF;
+    IF p_epic IS NOT NULL THEN
+        SELECT e.id INTO v_epic FROM epic e WHERE e.project_id = p_project AND e.slug = p_epic;
+        IF NOT FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
+    v_until := v_now + make_interval(secs => p_lease_seconds);
+    RETURN QUERY
+    WITH took AS (
+        UPDATE task SET
+            status = 'in_progress',
+            claimed_by = p_worker,
+            claim_token = p_token,
+            lease_expires_at = v_until,
+            started_at = coalesce(task.started_at, v_now),
+            completed_at = NULL,
+            version = task.version + 1,
+            updated_at = v_now
+        WHERE task.id = (
+            SELECT t.id FROM task t
+            WHERE t.project_id = p_project
+              AND t.status = 'open' AND t.unresolved_deps = 0
+              AND (v_epic IS NULL OR t.epic_id = v_epic)
+              AND NOT EXISTS (
+                  SELECT 1 FROM unnest(p_labels) AS wanted(label)
+                  WHERE NOT EXISTS (
+                      SELECT 1 FROM task_label l WHERE l.task_id = t.id AND l.label = wanted.label
+                  )
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_edge e JOIN task d ON d.id = e.depends_on_id
+                  WHERE e.task_id = t.id AND d.status <> 'done' AND d.status <> 'cancelled'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_conflict c JOIN task o ON o.id = c.high_id
+                  WHERE c.low_id = t.id AND o.status = 'in_progress'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_conflict c JOIN task o ON o.id = c.low_id
+                  WHERE c.high_id = t.id AND o.status = 'in_progress'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task o
+                  WHERE o.epic_id = t.epic_id AND o.id <> t.id AND o.status = 'in_progress'
+                    AND (NOT t.parallel OR NOT o.parallel)
+              )
+              AND (t.claimed_by IS NULL OR t.lease_expires_at IS NULL
+                   OR t.lease_expires_at <= v_now)
+            ORDER BY t.priority, t.downstream_hours DESC, t.number
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        )
+        RETURNING task.id, task.key, task.project_id
+    ), recorded AS (
+        INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+        SELECT took.project_id, took.key, 'claim.acquired', p_actor,
+               json_build_object('worker', p_worker, 'lease_expires_at', epicflow_isoformat(v_until)),
+               v_now
+        FROM took
+    )
+    SELECT took.id, took.key::text, v_now, v_until, false FROM took;
+END
+$$
+"""
+COMPLETE = """
+CREATE OR REPLACE FUNCTION epicflow_complete(
+    p_project uuid,
+    p_key text,
+    p_token text,
+    p_now timestamptz,
+    p_actor text
+) RETURNS TABLE (completed_id integer, worker text)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_id integer;
+    v_worker text;
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(1162888771, hashtext(p_project::text));
+    p_now := greatest(p_now, clock_timestamp());
+    SELECT t.id, t.claimed_by INTO v_id, v_worker FROM task t
+    WHERE t.project_id = p_project AND t.key = p_key AND t.claim_token = p_token
+      AND t.status = 'in_progress' AND t.lease_expires_at > p_now
+      AND NOT EXISTS (
+          SELECT 1 FROM task_edge e JOIN task d ON d.id = e.depends_on_id
+          WHERE e.task_id = t.id AND d.status <> 'done' AND d.status <> 'cancelled'
+      )
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE task SET
+        status = 'done',
+        claimed_by = NULL,
+        claim_token = NULL,
+        lease_expires_at = NULL,
+        completed_at = p_now,
+        version = task.version + 1,
+        updated_at = p_now
+    WHERE task.id = v_id;
+    UPDATE task SET unresolved_deps = task.unresolved_deps - 1
+    FROM task_edge e
+    WHERE e.depends_on_id = v_id AND task.id = e.task_id;
+    INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+    VALUES (p_project, p_key, 'task.completed', p_actor, json_build_object('worker', v_worker), p_now);
+    RETURN QUERY SELECT v_id, v_worker;
+END
+$$
+"""
+RELEASE = """
+CREATE OR REPLACE FUNCTION epicflow_release(
+    p_project uuid,
+    p_key text,
+    p_token text,
+    p_now timestamptz,
+    p_actor text
+) RETURNS TABLE (released_id integer, worker text)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_id integer;
+    v_worker text;
+BEGIN
+    p_now := greatest(p_now, clock_timestamp());
+    SELECT t.id, t.claimed_by INTO v_id, v_worker FROM task t
+    WHERE t.project_id = p_project AND t.key = p_key AND t.claim_token = p_token
+      AND t.status = 'in_progress' AND t.lease_expires_at > p_now
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE task SET
+        status = 'open',
+        claimed_by = NULL,
+        claim_token = NULL,
+        lease_expires_at = NULL,
+        completed_at = NULL,
+        version = task.version + 1,
+        updated_at = p_now
+    WHERE task.id = v_id;
+    INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+    VALUES (p_project, p_key, 'claim.released', p_actor, json_build_object('worker', v_worker), p_now);
+    RETURN QUERY SELECT v_id, v_worker;
+END
+$$
+"""
 
-
-def _load(name: str) -> ModuleType:
-    path = Path(__file__).with_name(name)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _replacing(text: str) -> str:
-    return text.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-
-
-def _swap(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, old
-    return text.replace(old, new)
-
-
-def _functions() -> list[tuple[str, str]]:
-    """(as before, as now) for epicflow_claim_next, epicflow_complete, epicflow_release."""
-    skip = _load("2026-11-27_0030_claims_skip_waiting_tasks.py")
-    claim = skip._claim_next_of(skip._previous())[1]
-    complete = _load("2026-12-07_1300_completions_beside_claims.py")
-    completed = _replacing(complete._complete(complete.COUNTS_LOCK))
-    release = _replacing(_load("2026-11-27_0415_heartbeat_and_release_in_one_call.py").RELEASE)
-    stamp = f"\n    p_now := {LATER};"
-    return [
-        (claim, _swap(claim, CLAIM_CLOCK, CLAIM_CLOCK_NEW)),
-        (completed, _swap(completed, COUNTS_LOCK, COUNTS_LOCK + stamp)),
-        (release, _swap(release, RELEASE_START, "BEGIN" + stamp + RELEASE_START[5:])),
-    ]
+# As they were before: epicflow_claim_next as 4f7b2d9c8e61 wrote it, epicflow_complete as
+# 8d3f1b6a2c47 did and epicflow_release as e7a4c2d9b6f1 did.
+CLAIM_NEXT_BEFORE = """
+CREATE OR REPLACE FUNCTION epicflow_claim_next(
+    p_project uuid,
+    p_now timestamptz,
+    p_lease_seconds integer,
+    p_worker text,
+    p_token text,
+    p_actor text,
+    p_epic text,
+    p_labels text[]
+) RETURNS TABLE (
+    claimed_id integer,
+    claimed_key text,
+    claimed_at timestamptz,
+    claimed_until timestamptz,
+    prepare boolean
+)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_entered timestamptz := clock_timestamp();
+    v_stale boolean;
+    v_now timestamptz;
+    v_until timestamptz;
+    v_epic integer;
+BEGIN
+    SELECT p.graph_stale INTO v_stale FROM project p WHERE p.id = p_project FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    v_now := p_now + (clock_timestamp() - v_entered);
+    IF v_stale OR EXISTS (
+        SELECT 1 FROM task t
+        WHERE t.project_id = p_project AND t.status = 'in_progress'
+          AND t.claimed_by IS NOT NULL AND t.lease_expires_at <= v_now
+    ) THEN
+        RETURN QUERY SELECT NULL::integer, NULL::text, v_now, NULL::timestamptz, true;
+        RETURN;
+    END IF;
+    IF p_epic IS NOT NULL THEN
+        SELECT e.id INTO v_epic FROM epic e WHERE e.project_id = p_project AND e.slug = p_epic;
+        IF NOT FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
+    v_until := v_now + make_interval(secs => p_lease_seconds);
+    RETURN QUERY
+    WITH took AS (
+        UPDATE task SET
+            status = 'in_progress',
+            claimed_by = p_worker,
+            claim_token = p_token,
+            lease_expires_at = v_until,
+            started_at = coalesce(task.started_at, v_now),
+            completed_at = NULL,
+            version = task.version + 1,
+            updated_at = v_now
+        WHERE task.id = (
+            SELECT t.id FROM task t
+            WHERE t.project_id = p_project
+              AND t.status = 'open' AND t.unresolved_deps = 0
+              AND (v_epic IS NULL OR t.epic_id = v_epic)
+              AND NOT EXISTS (
+                  SELECT 1 FROM unnest(p_labels) AS wanted(label)
+                  WHERE NOT EXISTS (
+                      SELECT 1 FROM task_label l WHERE l.task_id = t.id AND l.label = wanted.label
+                  )
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_edge e JOIN task d ON d.id = e.depends_on_id
+                  WHERE e.task_id = t.id AND d.status <> 'done' AND d.status <> 'cancelled'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_conflict c JOIN task o ON o.id = c.high_id
+                  WHERE c.low_id = t.id AND o.status = 'in_progress'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task_conflict c JOIN task o ON o.id = c.low_id
+                  WHERE c.high_id = t.id AND o.status = 'in_progress'
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM task o
+                  WHERE o.epic_id = t.epic_id AND o.id <> t.id AND o.status = 'in_progress'
+                    AND (NOT t.parallel OR NOT o.parallel)
+              )
+              AND (t.claimed_by IS NULL OR t.lease_expires_at IS NULL
+                   OR t.lease_expires_at <= v_now)
+            ORDER BY t.priority, t.downstream_hours DESC, t.number
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        )
+        RETURNING task.id, task.key, task.project_id
+    ), recorded AS (
+        INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+        SELECT took.project_id, took.key, 'claim.acquired', p_actor,
+               json_build_object('worker', p_worker, 'lease_expires_at', epicflow_isoformat(v_until)),
+               v_now
+        FROM took
+    )
+    SELECT took.id, took.key::text, v_now, v_until, false FROM took;
+END
+$$
+"""
+COMPLETE_BEFORE = """
+CREATE OR REPLACE FUNCTION epicflow_complete(
+    p_project uuid,
+    p_key text,
+    p_token text,
+    p_now timestamptz,
+    p_actor text
+) RETURNS TABLE (completed_id integer, worker text)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_id integer;
+    v_worker text;
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(1162888771, hashtext(p_project::text));
+    SELECT t.id, t.claimed_by INTO v_id, v_worker FROM task t
+    WHERE t.project_id = p_project AND t.key = p_key AND t.claim_token = p_token
+      AND t.status = 'in_progress' AND t.lease_expires_at > p_now
+      AND NOT EXISTS (
+          SELECT 1 FROM task_edge e JOIN task d ON d.id = e.depends_on_id
+          WHERE e.task_id = t.id AND d.status <> 'done' AND d.status <> 'cancelled'
+      )
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE task SET
+        status = 'done',
+        claimed_by = NULL,
+        claim_token = NULL,
+        lease_expires_at = NULL,
+        completed_at = p_now,
+        version = task.version + 1,
+        updated_at = p_now
+    WHERE task.id = v_id;
+    UPDATE task SET unresolved_deps = task.unresolved_deps - 1
+    FROM task_edge e
+    WHERE e.depends_on_id = v_id AND task.id = e.task_id;
+    INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+    VALUES (p_project, p_key, 'task.completed', p_actor, json_build_object('worker', v_worker), p_now);
+    RETURN QUERY SELECT v_id, v_worker;
+END
+$$
+"""
+RELEASE_BEFORE = """
+CREATE OR REPLACE FUNCTION epicflow_release(
+    p_project uuid,
+    p_key text,
+    p_token text,
+    p_now timestamptz,
+    p_actor text
+) RETURNS TABLE (released_id integer, worker text)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+    v_id integer;
+    v_worker text;
+BEGIN
+    SELECT t.id, t.claimed_by INTO v_id, v_worker FROM task t
+    WHERE t.project_id = p_project AND t.key = p_key AND t.claim_token = p_token
+      AND t.status = 'in_progress' AND t.lease_expires_at > p_now
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE task SET
+        status = 'open',
+        claimed_by = NULL,
+        claim_token = NULL,
+        lease_expires_at = NULL,
+        completed_at = NULL,
+        version = task.version + 1,
+        updated_at = p_now
+    WHERE task.id = v_id;
+    INSERT INTO event (project_id, task_key, type, actor, data, created_at)
+    VALUES (p_project, p_key, 'claim.released', p_actor, json_build_object('worker', v_worker), p_now);
+    RETURN QUERY SELECT v_id, v_worker;
+END
+$$
+"""
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for _before, now in _functions():
-            op.execute(now)
+        for statement in (CLAIM_NEXT, COMPLETE, RELEASE):
+            op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for before, _now in _functions():
-            op.execute(before)
+        for statement in (CLAIM_NEXT_BEFORE, COMPLETE_BEFORE, RELEASE_BEFORE):
+            op.execute(statement)
