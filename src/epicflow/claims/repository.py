@@ -28,7 +28,7 @@ from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.models import Project
 from epicflow.tasks.models import IN_CLAIM_ORDER_INDEX, RUNNING, Task, TaskEdge, TaskLabel
-from epicflow.tasks.readiness import UNRESOLVED_DEPENDENCY, ready_condition
+from epicflow.tasks.readiness import UNRESOLVED_DEPENDENCY, claim_order, ready_condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +117,7 @@ def take_next_statement(has_epic: bool, labels: int) -> Update:
         label = TaskLabel.label == bindparam(f"label_{index}")
         query = query.where(exists().where(TaskLabel.task_id == Task.id, label))
     pick = (
-        query.order_by(Task.priority, Task.downstream_hours.desc(), Task.number)
+        query.order_by(*claim_order())
         .limit(1)
         .with_for_update(skip_locked=True)
         .correlate(None)

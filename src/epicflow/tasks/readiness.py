@@ -33,6 +33,12 @@ RESOLVED = tuple(sorted(RESOLVED_SET))
 NOW = bindparam("now", type_=UTCDateTime)
 
 
+def claim_order() -> tuple[Any, ...]:
+    """The order claims take ready tasks in: priority, then most downstream hours, then key
+    number (SPEC rule 6; `graph.Graph.claim_order` is the same for the pure graph)."""
+    return (Task.priority, Task.downstream_hours.desc(), Task.number)
+
+
 def unresolved(status: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[bool]:
     """`status NOT IN RESOLVED` with plain parameters: an expanding IN is re-rendered on every
     execution, and this condition sits in every hot read."""

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.platform.db import fetch_rows
 from epicflow.projects.models import Project
 from epicflow.tasks.models import IN_CLAIM_ORDER_INDEX, Task
-from epicflow.tasks.readiness import NOW, ready_condition
+from epicflow.tasks.readiness import NOW, claim_order, ready_condition
 
 # Where a task sits in the claim order: ascending is the order claims take.
 Rank = tuple[int, float, int]  # priority, minus downstream hours, number
@@ -63,9 +63,7 @@ def _page(after: bool) -> CompoundSelect[Any]:
                 ),
             )
         )
-    ready = ready.order_by(Task.priority, Task.downstream_hours.desc(), Task.number).limit(
-        bindparam("limit", type_=Integer)
-    )
+    ready = ready.order_by(*claim_order()).limit(bindparam("limit", type_=Integer))
     head = select(
         Project.graph_stale.label("stale"),
         null().cast(String),

@@ -23,6 +23,7 @@ from epicflow.stores.postgres.locks import COUNTS_LOCK_CLASS
 from epicflow.tasks.models import Task
 from epicflow.tasks.readiness import (
     UNRESOLVED_DEPENDENCY,
+    claim_order,
     ready_condition,
     ready_flag_given,
     unresolved,
@@ -62,6 +63,18 @@ def compile_condition(condition: ColumnElement[bool], alias: str | None = None) 
     return "\n".join(line.rstrip() for line in rule.splitlines())
 
 
+def compile_order(order: tuple[Any, ...], alias: str) -> str:
+    """An ORDER BY list on task rows named `alias`, as PostgreSQL text."""
+    table = Task.__table__
+    plain: Select[Any] = select(literal_column("1")).select_from(table).order_by(*order)
+    statement = ClauseAdapter(table.alias(alias)).traverse(plain)
+    text = str(statement.compile(dialect=_POSTGRESQL))
+    _select_from, found, listed = text.partition(" ORDER BY ")
+    if not found:  # pragma: no cover - SQLAlchemy writes its ORDER BY on a line of its own
+        raise AssertionError(f"unexpected compiled form: {text!r}")
+    return listed.strip()
+
+
 def _rules() -> dict[str, str]:
     """Each placeholder's text; `v_now`, `p_now` and `edges.open_deps` are the functions' own."""
     return {
@@ -74,6 +87,7 @@ def _rules() -> dict[str, str]:
         "ready_flag": compile_condition(
             ready_flag_given(literal_column("edges.open_deps"), literal_column("p_now"))
         ),
+        "claim_order": compile_order(claim_order(), "t"),
         "counts_lock_class": str(COUNTS_LOCK_CLASS),
     }
 

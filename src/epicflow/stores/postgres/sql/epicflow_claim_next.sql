@@ -66,7 +66,7 @@ BEGIN
                   )
               )
               AND {{ready_condition}}
-            ORDER BY t.priority, t.downstream_hours DESC, t.number
+            ORDER BY {{claim_order}}
             LIMIT 1
             FOR UPDATE SKIP LOCKED
         )
