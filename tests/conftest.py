@@ -23,6 +23,7 @@ from epicflow.platform import migrations
 from epicflow.platform.db import Database
 from epicflow.registry import metadata
 from epicflow.settings import Settings
+from tests.support.accounts import AccountSeeder
 from tests.support.board import Board, make_board
 from tests.support.databases import create_postgres_database, drop_postgres_database
 from tests.support.settings import make_settings
@@ -122,6 +123,12 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 @pytest.fixture
 def users(client: AsyncClient) -> UserFactory:
     return UserFactory(client)
+
+
+@pytest.fixture
+def accounts(db: Database) -> AccountSeeder:
+    """Users written straight to the database, for tests that need many quickly."""
+    return AccountSeeder(db)
 
 
 @pytest.fixture
