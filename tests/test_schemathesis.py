@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from epicflow.platform.db import Database
-from tests.conftest import TEST_SECRET
+from tests.support.settings import TEST_SECRET
 from tests.support.users import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from httpx import AsyncClient
 
 from epicflow.auth import security
 from epicflow.platform.errors import Unauthorized
-from tests.conftest import TEST_SECRET
+from tests.support.settings import TEST_SECRET
 from tests.support.users import TestUser, UserFactory
 
 ME = "/api/v1/users/me"

@@ -12,16 +12,14 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi import FastAPI
 
-from tests.claims.test_claims import call, claim_next
 from tests.support.board import Board
+from tests.support.claims import call, claim_next
 
 BEHIND = timedelta(seconds=5)
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("SQLite reads the clock once it holds the write lock")
+# SQLite reads the clock once it holds the write lock.
+pytestmark = pytest.mark.postgres_only
 
 
 @contextmanager

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from fastapi import FastAPI
-from httpx import Response
 
 from epicflow.claims.jobs import sweep_expired_leases
 from tests.support.board import Board
-
-
-async def claim_next(board: Board, **body: Any) -> Response:
-    return await board.client.post(
-        f"/api/v1/projects/{board.key}/claims",
-        json={"worker": "w1", **body},
-        headers=board.owner.headers,
-    )
-
-
-async def call(board: Board, key: str, action: str, **body: Any) -> Response:
-    return await board.client.post(
-        f"/api/v1/tasks/{key}/{action}", json=body, headers=board.owner.headers
-    )
+from tests.support.claims import call, claim_next
 
 
 class TestClaimNext:

@@ -23,9 +23,8 @@ from epicflow.platform.clock import utcnow
 from epicflow.platform.db import Database
 from epicflow.projects import service as projects
 from epicflow.stores.postgres.locks import COUNTS_LOCK_CLASS
-from tests.claims.test_claim_order import change_graph, stored_counts, waiting_counts
-from tests.claims.test_claims import call, claim_next
 from tests.support.board import Board
+from tests.support.claims import call, change_graph, claim_next, stored_counts, waiting_counts
 from tests.support.random_project import project_graph, random_project
 
 GUARD_SECONDS = 30.0  # not a timing: how long a wrong lock may hold the test before it fails
@@ -36,10 +35,8 @@ _WAITING_FOR_COUNTS = text(
 )
 
 
-@pytest.fixture
-def postgres_only(is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("SQLite runs one writer at a time; the counts lock is PostgreSQL's")
+# SQLite runs one writer at a time; the counts lock is PostgreSQL's.
+pytestmark = pytest.mark.postgres_only
 
 
 async def _claimed(board: Board) -> tuple[str, str, str]:
@@ -71,7 +68,6 @@ async def _until_a_completion_waits(db: Database) -> None:
     await asyncio.wait_for(waiting(), GUARD_SECONDS)
 
 
-@pytest.mark.usefixtures("postgres_only")
 async def test_a_completion_does_not_wait_for_a_claim(board: Board, db: Database) -> None:
     key, token, waiting = await _claimed(board)
     async with db.sessionmaker() as session, session.begin():
@@ -96,7 +92,6 @@ async def _recount(session: AsyncSession, board: Board) -> None:
     await claims.prepare(session, access, utcnow)
 
 
-@pytest.mark.usefixtures("postgres_only")
 @pytest.mark.parametrize("holder", [_graph_write, _recount], ids=["graph write", "recount"])
 async def test_a_completion_waits_for_the_counts_lock(
     board: Board, db: Database, holder: Callable[[AsyncSession, Board], Awaitable[None]]
@@ -113,7 +108,6 @@ async def test_a_completion_waits_for_the_counts_lock(
     assert (await board.get(waiting))["ready"] is True
 
 
-@pytest.mark.usefixtures("postgres_only")
 @pytest.mark.parametrize("seed", [21, 22, 23])
 async def test_graph_changes_claims_and_completions_at_once(
     board: Board, db: Database, seed: int

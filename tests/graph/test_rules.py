@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from epicflow.graph import RESOLVED, Graph, Node, StartViolation
-from tests.graph.strategies import conflict, exclusive_clash, graphs
+from tests.support.graph_strategies import conflict, exclusive_clash, graphs
 
 
 def task(key: str, status: str = "open", **kw: object) -> Node:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from epicflow.graph import CycleError, Graph, Node, ScheduleEntry, critical_path, plan
 from epicflow.graph.schedule import constrained_waves, free_waves, is_unconstrained, plan_ranking
-from tests.graph.strategies import conflict, exclusive_clash, graphs, unresolved
+from tests.support.graph_strategies import conflict, exclusive_clash, graphs, unresolved
 
 
 def task(key: str, status: str = "open", **kw: object) -> Node:

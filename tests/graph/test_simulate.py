@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from epicflow.graph import Node, critical_path, simulate_makespan
-from tests.graph.strategies import graphs, unresolved
+from tests.support.graph_strategies import graphs, unresolved
 
 
 def task(key: str, status: str = "open", **kw: object) -> Node:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from epicflow.markdown import EpicDoc, parse_epic, render_epic
-from tests.markdown.samples import CCPM_EPIC
+from tests.support.markdown_samples import CCPM_EPIC
 
 RENDERED_CCPM_EPIC = """\
 ---

@@ -16,7 +16,7 @@ from epicflow.markdown import (
     render_epic,
     render_task,
 )
-from tests.markdown.strategies import epic_docs, section_text, task_docs
+from tests.support.markdown_strategies import epic_docs, section_text, task_docs
 
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from epicflow.markdown import Check, TaskDoc, parse_task, render_task
-from tests.markdown.samples import CCPM_TASK, ODD_TASK
+from tests.support.markdown_samples import CCPM_TASK, ODD_TASK
 
 RENDERED_CCPM_TASK = """\
 ---

@@ -10,22 +10,7 @@ from contextlib import contextmanager
 import pytest
 
 from epicflow.markdown import MarkdownError, parse_epic, parse_task
-
-BILLION_LAUGHS = """\
----
-name: lol
-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
----
-# Task: lol
-"""
+from tests.support.markdown_samples import BILLION_LAUGHS
 
 
 @contextmanager

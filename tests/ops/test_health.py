@@ -5,7 +5,7 @@ from pathlib import Path
 from httpx import ASGITransport, AsyncClient
 
 from epicflow.main import create_app
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 
 class TestHealth:

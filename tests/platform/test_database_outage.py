@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 
 from epicflow.main import create_app
 from epicflow.platform import db
-from tests.conftest import make_settings
 from tests.support.proxy import TcpProxy, free_port
+from tests.support.settings import make_settings
 from tests.support.users import UserFactory
 
 
@@ -59,12 +59,9 @@ async def _behind_proxy(database_url: str) -> AsyncIterator[tuple[AsyncClient, T
         await proxy.stop()
 
 
+@pytest.mark.postgres_only  # a PostgreSQL server to take down
 class TestOutageAndRecovery:
-    async def test_service_recovers_when_the_database_returns(
-        self, database_url: str, is_postgres: bool
-    ) -> None:
-        if not is_postgres:
-            pytest.skip("needs a PostgreSQL server to take down")
+    async def test_service_recovers_when_the_database_returns(self, database_url: str) -> None:
         async with _behind_proxy(database_url) as (client, proxy):
             user = await UserFactory(client).create()
             assert (await client.get("/api/v1/users/me", headers=user.headers)).status_code == 200
@@ -81,10 +78,8 @@ class TestOutageAndRecovery:
             assert (await client.get("/health/ready")).status_code == 200
 
     async def test_a_restart_while_idle_costs_no_request(
-        self, database_url: str, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+        self, database_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        if not is_postgres:
-            pytest.skip("needs a PostgreSQL server to take down")
         monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # idle longer than that
         async with _behind_proxy(database_url) as (client, proxy):
             user = await UserFactory(client).create()
@@ -97,12 +92,11 @@ class TestOutageAndRecovery:
             assert again.status_code == 200, again.text
 
 
+@pytest.mark.postgres_only  # the ping is PostgreSQL's
 class TestPing:
     async def test_only_a_connection_idle_for_a_while_is_pinged(
-        self, database_url: str, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+        self, database_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        if not is_postgres:
-            pytest.skip("the ping is PostgreSQL's")
         engine = db.make_engine(database_url)
         sent: list[str] = []
         try:

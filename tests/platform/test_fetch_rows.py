@@ -20,10 +20,8 @@ _BUSY = text(
 )
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("SQLite runs fetch_rows through the session")
+# SQLite runs fetch_rows through the session.
+pytestmark = pytest.mark.postgres_only
 
 
 async def _busy(db: Database) -> int:

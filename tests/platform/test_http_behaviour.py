@@ -12,7 +12,7 @@ from httpx import ASGITransport, AsyncClient
 
 from epicflow.main import create_app
 from epicflow.platform.logging import JsonFormatter
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 from tests.support.users import UserFactory
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}

@@ -10,7 +10,7 @@ import pytest
 
 from epicflow.main import create_app
 from epicflow.platform.memory import YOUNG_THRESHOLD, collector_paused
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 
 def test_pauses_the_collector_for_the_block_only() -> None:

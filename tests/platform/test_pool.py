@@ -21,15 +21,14 @@ async def _burst(engine: AsyncEngine, size: int) -> None:
     await asyncio.gather(*(one() for _ in range(size)))
 
 
+@pytest.mark.postgres_only
 async def test_the_pool_opens_at_most_its_size_and_keeps_every_connection(
-    database_url: str, is_postgres: bool
+    database_url: str,
 ) -> None:
     """Under load, no request waits for a new connection (a connect, a backend started, the
     driver's type queries) because a connection was closed on its return to a full pool, as
     happened to every connection beyond half the ceiling; more statements than the pool holds
     wait for a connection instead of opening one."""
-    if not is_postgres:
-        pytest.skip("the pool of PostgreSQL connections")
     size = 6
     engine = db.make_engine(database_url, pool_size=size)
     opened: list[object] = []

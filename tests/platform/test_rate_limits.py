@@ -11,7 +11,7 @@ from httpx import ASGITransport, AsyncClient
 
 from epicflow.main import create_app
 from epicflow.platform.ratelimit import RateLimits
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 from tests.support.users import PASSWORD
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from epicflow.platform.db import Database
-from tests.claims.test_claims import call, claim_next
 from tests.support.board import Board
+from tests.support.claims import call, claim_next
 from tests.support.statements import count_statements
 
 
@@ -19,10 +19,8 @@ def transaction_control(sent: list[str]) -> list[str]:
     return [word for word in words if word in {"BEGIN", "COMMIT"}]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("SQLite runs every write in a BEGIN IMMEDIATE transaction")
+# SQLite runs every write in a BEGIN IMMEDIATE transaction.
+pytestmark = pytest.mark.postgres_only
 
 
 async def test_a_claim_and_its_completion_send_no_transaction_control(

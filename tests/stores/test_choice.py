@@ -12,7 +12,7 @@ from epicflow.platform.engines import Engine, UnsupportedDatabase, engine_of_url
 from epicflow.settings import get_settings
 from epicflow.stores.base import store_of
 from epicflow.stores.choice import STORES, open_database
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 UNSUPPORTED = [
     "mysql://root@127.0.0.1:3306/epicflow",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,13 +11,7 @@ from sqlalchemy.pool import NullPool
 
 from epicflow.stores.postgres.functions import FUNCTIONS, function_sql
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(
-        not os.environ.get("EPICFLOW_TEST_DATABASE_URL", "").startswith("postgresql"),
-        reason="PostgreSQL's stored functions",
-    ),
-]
+pytestmark = pytest.mark.postgres_only
 
 _DEFINITION = text("SELECT pg_get_functiondef(CAST(:name AS regproc))")
 

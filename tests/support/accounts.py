@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from epicflow.auth.models import User
 from epicflow.auth.security import hash_password, issue_access_token
 from epicflow.platform.db import Database
-from tests.conftest import TEST_SECRET
+from tests.support.settings import TEST_SECRET
 from tests.support.users import PASSWORD, TestUser
 
 

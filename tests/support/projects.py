@@ -5,17 +5,21 @@ Only `make_superuser` writes to the database directly: no endpoint grants that f
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from typing import Any
 
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from sqlalchemy import update
 
 from epicflow.auth.models import User
 from epicflow.platform.db import Database
+from tests.support.accounts import AccountSeeder
 from tests.support.users import TestUser
 
 PROJECTS = "/api/v1/projects"
+PROBLEM = "application/problem+json"
 
 
 def project_url(key: str) -> str:
@@ -67,3 +71,67 @@ async def member_roles(client: AsyncClient, key: str, by: TestUser) -> dict[str,
     response = await client.get(members_url(key), params={"limit": 200}, headers=by.headers)
     assert response.status_code == 200, response.text
     return {item["email"]: item["role"] for item in response.json()["items"]}
+
+
+def problem(response: Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The problem+json body of an answer that must have this status (and code, if given)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    if code is not None:
+        assert body["code"] == code
+    return body
+
+
+def cursor_of(values: object) -> str:
+    """A page cursor as the API encodes one, for forging cursors."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+async def all_pages(
+    client: AsyncClient, url: str, user: TestUser, limit: int
+) -> list[list[dict[str, Any]]]:
+    """Every page of a listing, `limit` items at a time, following the cursors."""
+    pages: list[list[dict[str, Any]]] = []
+    params: dict[str, str | int] = {"limit": limit}
+    while True:
+        response = await client.get(url, params=params, headers=user.headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append(body["items"])
+        if body["next_cursor"] is None:
+            return pages
+        assert len(pages) < 50, "pagination does not end"
+        params = {"limit": limit, "cursor": body["next_cursor"]}
+
+
+class Roster:
+    """A project WEB with one user in every role."""
+
+    def __init__(
+        self, owner: TestUser, admin: TestUser, member: TestUser, viewer: TestUser
+    ) -> None:
+        self.owner = owner
+        self.admin = admin
+        self.member = member
+        self.viewer = viewer
+
+
+async def make_roster(client: AsyncClient, accounts: AccountSeeder) -> Roster:
+    roster = Roster(
+        await accounts.create(),
+        await accounts.create(),
+        await accounts.create(),
+        await accounts.create(),
+    )
+    await create_project(client, roster.owner, "WEB")
+    await add_member(client, "WEB", roster.owner, roster.admin, role="admin")
+    await add_member(client, "WEB", roster.owner, roster.member, role="member")
+    await add_member(client, "WEB", roster.owner, roster.viewer, role="viewer")
+    return roster
+
+
+async def set_role(client: AsyncClient, by: TestUser, target: TestUser, role: str) -> Response:
+    """`by` changes `target`'s role in WEB."""
+    return await client.patch(member_url("WEB", target.id), json={"role": role}, headers=by.headers)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from epicflow.platform.db import Database
 from tests.support.board import Board
-from tests.transfer.support import epic_file, imported, task_file, zip_of
+from tests.support.transfer import epic_file, imported, task_file, zip_of
 
 # Every task whose array is not its labels in order, with both sides.
 _DISAGREEING = text(
@@ -40,13 +40,10 @@ async def _label_array(db: Database, key: str) -> list[str]:
     return list(value)
 
 
-@pytest.fixture
-def postgres_only(is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("PostgreSQL keeps the label array; SQLite reads task_label")
+# PostgreSQL keeps the label array; SQLite reads task_label.
+pytestmark = pytest.mark.postgres_only
 
 
-@pytest.mark.usefixtures("postgres_only")
 async def test_the_array_follows_creates_edits_and_deletions(board: Board, db: Database) -> None:
     first = await board.task(labels=["web", "backend", "db"])
     running = await board.task(labels=["ops", "api"], status="in_progress")
@@ -70,7 +67,6 @@ async def test_the_array_follows_creates_edits_and_deletions(board: Board, db: D
     assert await _disagreeing(db) == []
 
 
-@pytest.mark.usefixtures("postgres_only")
 async def test_the_array_follows_imports_and_reimports(
     client: AsyncClient, board: Board, db: Database
 ) -> None:
@@ -88,7 +84,6 @@ async def test_the_array_follows_imports_and_reimports(
     assert await _disagreeing(db) == []
 
 
-@pytest.mark.usefixtures("postgres_only")
 async def test_a_label_filtered_page_follows_a_label_edit(board: Board) -> None:
     task = await board.task(labels=["backend"])
     assert [t["key"] for t in (await board.list(label="backend", status="open"))["items"]] == [

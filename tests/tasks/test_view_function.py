@@ -41,12 +41,11 @@ async def _rich_tasks(board: Board) -> None:
     await board.task(labels=["web"], depends_on=[first["key"]], conflicts_with=[first["key"]])
 
 
+@pytest.mark.postgres_only  # a PostgreSQL function
 @pytest.mark.parametrize("seed", range(3))
 async def test_the_view_function_answers_what_the_view_query_answers(
-    board: Board, db: Database, is_postgres: bool, seed: int
+    board: Board, db: Database, seed: int
 ) -> None:
-    if not is_postgres:
-        pytest.skip("a PostgreSQL function")
     await random_project(board, random.Random(seed))
     await _rich_tasks(board)
     async with db.sessionmaker() as session:
@@ -74,9 +73,8 @@ async def test_the_view_function_answers_what_the_view_query_answers(
     assert not all(row[-1] for row in expected.values())
 
 
-async def test_an_unknown_task_has_no_view(db: Database, is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("a PostgreSQL function")
+@pytest.mark.postgres_only  # a PostgreSQL function
+async def test_an_unknown_task_has_no_view(db: Database) -> None:
     async with db.sessionmaker() as session:
         rows = await fetch_rows(session, _FUNCTION, {"id": 123456, "now": datetime.now(UTC)})
     assert list(rows) == []

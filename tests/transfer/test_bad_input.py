@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pytest
 from httpx import AsyncClient
 
-from tests.markdown.test_yaml_safety import BILLION_LAUGHS
 from tests.support.board import Board
-from tests.transfer.support import (
+from tests.support.markdown_samples import BILLION_LAUGHS
+from tests.support.transfer import (
     all_tasks,
     bundle_bytes,
     epic_file,

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from epicflow.cli.main import app
 from epicflow.settings import get_settings
 from tests.support.board import Board
-from tests.transfer.support import (
+from tests.support.transfer import (
     EXAMPLES,
     PAYMENT,
     all_tasks,

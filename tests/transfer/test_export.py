@@ -6,7 +6,7 @@ import pytest
 from httpx import AsyncClient
 
 from tests.support.board import Board
-from tests.transfer.support import export, export_markdown, imported, payment_zip, zip_of
+from tests.support.transfer import export, export_markdown, imported, payment_zip, zip_of
 
 
 class TestMarkdown:

@@ -8,7 +8,7 @@ import pytest
 from httpx import AsyncClient
 
 from tests.support.board import Board
-from tests.transfer.support import (
+from tests.support.transfer import (
     PAYMENT,
     all_tasks,
     bundle_bytes,

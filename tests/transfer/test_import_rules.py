@@ -5,7 +5,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from tests.support.board import Board
-from tests.transfer.support import (
+from tests.support.transfer import (
     PAYMENT,
     all_tasks,
     bundle_bytes,

@@ -13,10 +13,9 @@ from httpx import ASGITransport, AsyncClient
 
 from epicflow.main import create_app
 from epicflow.platform import migrations
-from tests.conftest import make_settings
 from tests.support.board import Board
-from tests.support.users import TestUser, UserFactory
-from tests.transfer.support import (
+from tests.support.settings import make_settings
+from tests.support.transfer import (
     bundle_bytes,
     export_json,
     export_markdown,
@@ -24,6 +23,7 @@ from tests.transfer.support import (
     payment_zip,
     tar_gz_of,
 )
+from tests.support.users import TestUser, UserFactory
 
 SERVER_OWNED = ("version", "project")  # the project: the one thing meant to differ
 

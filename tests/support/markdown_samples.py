@@ -1,4 +1,4 @@
-"""Hand-written ccpm files as they are found in the wild."""
+"""Hand-written ccpm files as they are found in the wild, and one made to exhaust a YAML parser."""
 
 from __future__ import annotations
 
@@ -93,4 +93,21 @@ Receive Stripe webhooks and reconcile payments.
 
 ## Architecture Decisions
 - One endpoint, one queue
+"""
+
+# Nine levels of nine aliases each: hundreds of millions of strings once expanded.
+BILLION_LAUGHS = """\
+---
+name: lol
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+---
+# Task: lol
 """
