@@ -15,7 +15,7 @@ from epicflow.events import service as events
 from epicflow.graph import RESOLVED, Graph, Node, StartViolation, effective_hours, find_cycle_with
 from epicflow.platform.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from epicflow.projects import service as projects
-from epicflow.projects.repository import Found
+from epicflow.projects.access import Found
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.stores.base import store_of
