@@ -23,12 +23,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.epics.models import Epic
+from epicflow.epics.tables import Epic
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
-from epicflow.projects.models import Project
-from epicflow.tasks.models import IN_CLAIM_ORDER_INDEX, RUNNING, Task, TaskEdge, TaskLabel
+from epicflow.projects.tables import Project
 from epicflow.tasks.readiness import UNRESOLVED_DEPENDENCY, claim_order, ready_condition
+from epicflow.tasks.tables import IN_CLAIM_ORDER_INDEX, RUNNING, Task, TaskEdge, TaskLabel
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from epicflow.platform.responses import FastJSONResponse
 from epicflow.projects.deps import ProjectKeyPath
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
-from epicflow.tasks.routes import task_view
 from epicflow.tasks.schemas import TaskOut
+from epicflow.tasks.views import task_view
 
 router = APIRouter(tags=["claims"])
 CLAIM_ERRORS = responses(401, 403, 404, 409, 422, 429)

@@ -31,7 +31,7 @@ from rich.progress import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth import service as accounts
-from epicflow.auth.models import User
+from epicflow.auth.tables import User
 from epicflow.cli.errors import err, readable_errors
 from epicflow.markdown import ArchiveLimits
 from epicflow.platform.clock import utcnow

@@ -32,8 +32,8 @@ from epicflow.platform.types import Slug
 from epicflow.projects.deps import ProjectMember
 from epicflow.tasks.project_graph import done_hours, lint_tasks, open_nodes, project_nodes
 from epicflow.tasks.ready_queue import ready_page
-from epicflow.tasks.routes import task_views_by_key
 from epicflow.tasks.schemas import TaskOut
+from epicflow.tasks.views import task_views_by_key
 
 router = APIRouter(prefix="/projects/{key}", tags=["planning"])
 READ_ERRORS = responses(401, 404, 422, 429)

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.auth.models import User
+from epicflow.auth.tables import User
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.errors import Conflict, NotFound
 from epicflow.projects.models import Membership, Project

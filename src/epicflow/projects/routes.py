@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from epicflow.auth.deps import CurrentUser
-from epicflow.auth.models import User
+from epicflow.auth.tables import User
 from epicflow.platform.context import ContextDep
 from epicflow.platform.db import SessionDep
 from epicflow.platform.openapi import responses

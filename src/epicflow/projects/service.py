@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth import service as accounts
-from epicflow.auth.models import User
+from epicflow.auth.tables import User
 from epicflow.platform.errors import Conflict, Forbidden, NotFound
 from epicflow.projects import repository as repo
 from epicflow.projects.models import Membership, Project

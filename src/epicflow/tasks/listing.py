@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from epicflow.epics.models import Epic
+from epicflow.epics.tables import Epic
 from epicflow.platform.errors import Invalid
 from epicflow.platform.models import UTCDateTime
 from epicflow.platform.pagination import (
@@ -31,7 +31,7 @@ from epicflow.platform.pagination import (
     decode_cursor,
     encode_cursor,
 )
-from epicflow.projects.repository import allowed_project_id
+from epicflow.projects.access import allowed_project_id
 from epicflow.projects.rules import Role
 from epicflow.projects.service import roles_at_least
 from epicflow.stores.base import TaskSql

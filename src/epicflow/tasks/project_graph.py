@@ -11,7 +11,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from epicflow.epics.models import Epic
+from epicflow.epics.tables import Epic
 from epicflow.graph import LintTask, Node
 from epicflow.platform.db import fetch_rows
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.platform.db import fetch_rows
-from epicflow.projects.models import Project
+from epicflow.projects.tables import Project
 from epicflow.tasks.models import IN_CLAIM_ORDER_INDEX, Task
 from epicflow.tasks.readiness import NOW, claim_order, ready_condition
 

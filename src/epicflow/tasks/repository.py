@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from epicflow.epics.models import Epic
+from epicflow.epics.tables import Epic
 from epicflow.graph import Node
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.errors import NotFound

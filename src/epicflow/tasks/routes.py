@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.deps import CallerId
 from epicflow.events import service as events
-from epicflow.events.routes import after_id, page
+from epicflow.events.paging import after_id, page
 from epicflow.events.schemas import EventOut
 from epicflow.platform.context import ContextDep
 from epicflow.platform.db import SessionDep
@@ -21,14 +20,13 @@ from epicflow.platform.pagination import CursorQuery, LimitQuery, Page
 from epicflow.platform.query import parse_query
 from epicflow.platform.responses import FastJSONResponse
 from epicflow.projects.deps import ProjectKeyPath, ProjectMember
-from epicflow.projects.service import ProjectAccess, get_access_for
+from epicflow.projects.service import get_access_for
 from epicflow.stores.base import TaskSql, store_of
 from epicflow.tasks import service
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
 from epicflow.tasks.listing import PageQuery, Sort, TaskFilters, next_cursor, page_query
-from epicflow.tasks.repository import task_not_found
 from epicflow.tasks.schemas import TaskIn, TaskListQuery, TaskOut, TaskUpdate
-from epicflow.tasks.views import page_views, views_by_id, views_by_key
+from epicflow.tasks.views import page_views, task_view, task_views_by_key
 
 router = APIRouter(tags=["tasks"])
 IfMatch = Annotated[
@@ -36,26 +34,6 @@ IfMatch = Annotated[
     Header(alias="If-Match", max_length=200, description='The ETag of the version you read: "7".'),
 ]
 MAX_REPEATS = 20
-
-
-async def task_view(
-    session: AsyncSession, access: ProjectAccess, task_id: int, now: datetime
-) -> dict[str, object]:
-    (view,) = await views_by_id(session, [task_id], access.project.key, now)
-    return view
-
-
-async def task_views_by_key(
-    session: AsyncSession, access: ProjectAccess, keys: list[str], now: datetime
-) -> list[dict[str, object]]:
-    """Views of `keys`, in that order."""
-    if not keys:
-        return []
-    views = await views_by_key(session, access.project.id, keys, access.project.key, now)
-    missing = [key for key in keys if key not in views]
-    if missing:
-        raise task_not_found(missing[0])
-    return [views[key] for key in keys]
 
 
 def _etag(view: dict[str, object]) -> dict[str, str]:

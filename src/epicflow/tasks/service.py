@@ -16,7 +16,7 @@ from epicflow.events import service as events
 from epicflow.graph import RESOLVED, Graph, StartViolation, find_cycle_with
 from epicflow.platform.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from epicflow.projects import service as projects
-from epicflow.projects.repository import Found
+from epicflow.projects.access import Found
 from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.stores.base import store_of

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import (
@@ -28,12 +28,16 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from epicflow.epics.models import Epic
+from epicflow.epics.tables import Epic
 from epicflow.platform.db import fetch_rows
 from epicflow.stores.base import TaskSql, store_of
 from epicflow.tasks.listing import PageQuery, Shape, ordering, page_ids
 from epicflow.tasks.models import Task, TaskConflict, TaskEdge
 from epicflow.tasks.readiness import unresolved
+from epicflow.tasks.repository import task_not_found
+
+if TYPE_CHECKING:
+    from epicflow.projects.service import ProjectAccess
 
 KeySource = tuple[Any, Any, Select[Any]]
 
@@ -232,6 +236,26 @@ async def views_by_key(
     params = {"project_id": project_id, "keys": keys, "now": now}
     rows = await fetch_rows(session, _views_by_key(_sql(session)), params)
     return {view["key"]: view for view in (to_view(row, project_key) for row in rows)}
+
+
+async def task_view(
+    session: AsyncSession, access: ProjectAccess, task_id: int, now: datetime
+) -> dict[str, object]:
+    (view,) = await views_by_id(session, [task_id], access.project.key, now)
+    return view
+
+
+async def task_views_by_key(
+    session: AsyncSession, access: ProjectAccess, keys: list[str], now: datetime
+) -> list[dict[str, object]]:
+    """Views of `keys`, in that order."""
+    if not keys:
+        return []
+    views = await views_by_key(session, access.project.id, keys, access.project.key, now)
+    missing = [key for key in keys if key not in views]
+    if missing:
+        raise task_not_found(missing[0])
+    return [views[key] for key in keys]
 
 
 def _sql(session: AsyncSession) -> TaskSql:

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.auth.models import User
-from epicflow.epics.models import Epic
-from epicflow.projects.models import Membership, Project
+from epicflow.auth.tables import User
+from epicflow.epics.tables import Epic
+from epicflow.projects.tables import Membership, Project
 from epicflow.stores.base import store_of
-from epicflow.tasks.models import TASK_CONTENT, Task, TaskConflict, TaskEdge, TaskLabel
+from epicflow.tasks.tables import TASK_CONTENT, Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.views import view_query
 from epicflow.transfer.models import EpicSource, TaskSource
 from epicflow.transfer.plan.diff import CLAIM_FIELDS

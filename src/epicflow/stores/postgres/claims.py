@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.claims.repository import Wanted, take_next_statement
-from epicflow.events import service as events
+from epicflow.events import repository as events
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.models import UTCDateTime
 from epicflow.projects.repository import (

@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.events import service as events
+from epicflow.events import repository as events
 from epicflow.platform.db import fetch_rows
 from epicflow.platform.keyed_locks import KeyedLocks
 from epicflow.platform.models import UTCDateTime

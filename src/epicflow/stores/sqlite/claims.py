@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.claims import repository as repo
-from epicflow.events import service as events
+from epicflow.events import repository as events
 from epicflow.projects.repository import Found, allows, find_user_project
 from epicflow.stores.base import Answer, Caller, NextClaim
 

@@ -15,12 +15,12 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.epics.models import Epic
-from epicflow.events.models import Event
+from epicflow.epics.tables import Epic
+from epicflow.events.tables import Event
 from epicflow.platform.errors import Conflict
-from epicflow.projects.models import Project
-from epicflow.tasks import repository as task_store
-from epicflow.tasks.models import Task, TaskConflict, TaskEdge, TaskLabel
+from epicflow.projects.tables import Project
+from epicflow.stores.base import store_of
+from epicflow.tasks.tables import Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.transfer.models import EpicSource, TaskSource
 
 CHUNK = 1000
@@ -125,7 +125,8 @@ async def insert_links(
     await insert_many(session, TaskEdge, edges)
     await insert_many(session, TaskConflict, conflicts)
     await insert_many(session, TaskLabel, labels)
-    await task_store.refresh_label_arrays(session, list(task_ids))
+    # As after every write to task_label: the store's copy of the labels, if it keeps one.
+    await store_of(session).tasks.refresh_label_copies(session, list(task_ids))
 
 
 async def replace_task_sources(
