@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from epicflow.main import create_app
 from epicflow.platform import db
+from tests.support.board import make_board
 from tests.support.proxy import TcpProxy, free_port
 from tests.support.settings import make_settings
 from tests.support.users import UserFactory
@@ -90,6 +93,81 @@ class TestOutageAndRecovery:
             await proxy.start()
             again = await client.get("/api/v1/users/me", headers=user.headers)
             assert again.status_code == 200, again.text
+
+
+# What a request may answer while the connection is cut under it: its work done, nothing to do
+# (204), a lost race (409), or the outage itself (503). Never a 500.
+_ANSWERS_UNDER_CUTS = {200, 201, 204, 409, 503}
+
+
+@pytest.mark.postgres_only  # a PostgreSQL server to cut
+class TestCutMidRequest:
+    async def test_a_connection_cut_under_running_requests_is_503_never_500(
+        self, database_url: str
+    ) -> None:
+        async with _behind_proxy(database_url) as (client, proxy):
+            board = await make_board(client, UserFactory(client), key="CUT")
+            keys = [(await board.task(f"Implement part {n}"))["key"] for n in range(30)]
+            seen: Counter[int] = Counter()
+            wrong: list[str] = []
+            running = True
+
+            async def work(worker: int) -> None:
+                # Claims and task reads: statements on the raw driver path (`fetch_rows`).
+                turn = 0
+                while running:
+                    turn += 1
+                    if turn % 3 == 0:
+                        response = await client.post(
+                            f"/api/v1/projects/{board.key}/claims",
+                            json={"worker": f"w{worker}", "lease_seconds": 60},
+                            headers=board.owner.headers,
+                        )
+                    else:
+                        key = keys[(worker + turn) % len(keys)]
+                        response = await client.get(
+                            f"/api/v1/tasks/{key}", headers=board.owner.headers
+                        )
+                    seen[response.status_code] += 1
+                    unavailable = response.status_code == 503 and (
+                        response.headers.get("retry-after") != "5"
+                        or response.json()["code"] != "database_unavailable"
+                        or "asyncpg" in response.text
+                    )
+                    if response.status_code not in _ANSWERS_UNDER_CUTS or unavailable:
+                        wrong.append(f"{response.status_code} {response.text[:300]}")
+                    # A pause between requests leaves connections in the pool, returned a
+                    # moment ago and so not checked again before use: a cut closes them there.
+                    await asyncio.sleep(0.01)
+
+            workers = [asyncio.create_task(work(n)) for n in range(8)]
+            try:
+                for _ in range(6):
+                    await asyncio.sleep(0.15)  # requests in flight on live connections
+                    await proxy.stop()
+                    await asyncio.sleep(0.02)
+                    await proxy.start()
+                await asyncio.sleep(0.3)
+            finally:
+                running = False
+                await asyncio.gather(*workers)
+
+            assert wrong == []
+            assert seen[503] > 0, seen  # the cuts did land on running requests
+            # And the service is back by itself: a pooled connection the last cut closed may
+            # still cost a request its 503, then every request answers again.
+            for _ in range(20):
+                read = await client.get(f"/api/v1/tasks/{keys[0]}", headers=board.owner.headers)
+                if read.status_code != 503:
+                    break
+                await asyncio.sleep(0.1)
+            assert read.status_code == 200, read.text
+            claim = await client.post(
+                f"/api/v1/projects/{board.key}/claims",
+                json={"worker": "after"},
+                headers=board.owner.headers,
+            )
+            assert claim.status_code in {201, 204}, claim.text
 
 
 @pytest.mark.postgres_only  # the ping is PostgreSQL's

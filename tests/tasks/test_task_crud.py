@@ -198,6 +198,24 @@ class TestOptimisticConcurrency:
         fields = [event["data"] for event in events.json()["items"][1:]]
         assert fields == [{"fields": ["acceptance_criteria"]}, {"fields": ["description"]}]
 
+    async def test_a_version_beyond_any_integer_column_is_412_not_an_error(
+        self, board: Board
+    ) -> None:
+        task = await board.task()
+        for tag in ("2147483648", "99999999999999999999", "-1", "-2147483649", "9" * 198):
+            header = f'"{tag}"'
+            for fields in ({"title": "No"}, {"labels": ["x"]}):  # one statement, and the ORM
+                refused = await board.patch(task["key"], headers={"If-Match": header}, **fields)
+                assert refused.status_code == 412, (tag[:20], refused.text)
+                assert refused.headers["content-type"] == "application/problem+json"
+                assert refused.json()["code"] == "version_mismatch"
+                assert refused.json()["current_version"] == 1
+        listed = await board.patch(
+            task["key"], headers={"If-Match": '"2147483648", "1"'}, title="Renamed"
+        )
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["version"] == 2
+
     async def test_delete_honours_if_match(self, board: Board) -> None:
         task = await board.task()
         url = f"/api/v1/tasks/{task['key']}"

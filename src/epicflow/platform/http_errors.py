@@ -136,7 +136,13 @@ _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 _RAW_UNAVAILABLE_SQLSTATES = _RETRYABLE_SQLSTATES | {"57P01", "57P02", "57P03"}
 
 
-def _is_raw_unavailable(exc: BaseException) -> bool:
+def _is_raw_unavailable(exc: BaseException | None) -> bool:
+    if isinstance(exc, asyncpg.InterfaceError):
+        # How asyncpg says, in a few phrasings, that the connection went away under the
+        # statement (SQLAlchemy's own disconnect check reads it the same way). Its other
+        # interface errors are statements that can never run (more arguments than it can
+        # send, say): retrying them fails the same way, so they are no outage.
+        return "connection is closed" in str(exc)
     if not isinstance(exc, asyncpg.PostgresError):
         return False
     state = str(exc.sqlstate or "")
@@ -146,6 +152,12 @@ def _is_raw_unavailable(exc: BaseException) -> bool:
 def _is_unavailable(exc: BaseException) -> bool:
     if _is_raw_unavailable(exc):
         return True
+    if isinstance(exc, sa_exc.InterfaceError):
+        # Wrapped from the driver by SQLAlchemy, which marks it invalidated when the connection
+        # is gone; the driver's own error is the wrapped one's cause.
+        return exc.connection_invalidated or _is_raw_unavailable(
+            getattr(exc.orig, "__cause__", None)
+        )
     if isinstance(exc, sa_exc.DBAPIError):
         state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
         if state in _RETRYABLE_SQLSTATES:

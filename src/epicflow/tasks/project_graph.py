@@ -67,6 +67,23 @@ _DONE_HOURS = (
 )
 _DONE_EPIC_HOURS = _DONE_HOURS.where(Epic.slug == bindparam("epic"))
 
+# The lint's own columns, selected like the graph's tasks (never by key: a project may hold more
+# tasks than a statement takes parameters). The checklists are only counted.
+_LINT = (
+    select(
+        Task.key,
+        Task.description,
+        Task.tdd_requirements,
+        func.json_array_length(Task.acceptance_criteria),
+        func.json_array_length(Task.definition_of_done),
+        Task.estimate_size,
+        Task.estimate_hours,
+    )
+    .outerjoin(Epic, Epic.id == Task.epic_id)
+    .where(Task.project_id == bindparam("project_id"))
+)
+_EPIC_LINT = _LINT.where(Epic.slug == bindparam("epic"))
+
 
 async def project_nodes(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, *, epic: str | None = None
@@ -150,29 +167,25 @@ async def lint_tasks(
 ) -> list[LintTask]:
     """What the task-quality lint reads, for the project or one epic."""
     nodes = {node.key: node for node in await project_nodes(session, project_id, now, epic=epic)}
-    query = select(
-        Task.key,
-        Task.description,
-        Task.tdd_requirements,
-        Task.acceptance_criteria,
-        Task.definition_of_done,
-        Task.estimate_size,
-        Task.estimate_hours,
-    ).where(Task.project_id == project_id, Task.key.in_(list(nodes)))
+    params = {"project_id": project_id, "epic": epic}
     tasks = []
-    for row in (await session.execute(query)).all():
-        node = nodes[row.key]
+    for key, description, tdd, criteria, done, size, hours in await fetch_rows(
+        session, _LINT if epic is None else _EPIC_LINT, params
+    ):
+        node = nodes.get(key)
+        if node is None:  # created (or moved into the epic) since the graph was read
+            continue
         tasks.append(
             LintTask(
-                key=row.key,
+                key=key,
                 title=node.title,
                 epic=node.epic,
-                description=row.description,
-                tdd_requirements=row.tdd_requirements,
-                acceptance_criteria=len(row.acceptance_criteria),
-                definition_of_done=len(row.definition_of_done),
-                size=row.estimate_size,
-                hours=row.estimate_hours,
+                description=description,
+                tdd_requirements=tdd,
+                acceptance_criteria=criteria,
+                definition_of_done=done,
+                size=size,
+                hours=hours,
                 depends_on=node.depends_on,
                 conflicts_with=node.conflicts_with,
             )

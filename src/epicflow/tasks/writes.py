@@ -55,10 +55,18 @@ PLAIN_FIELDS: dict[str, Any] = {
 }
 
 
+MAX_VERSION = 2**31 - 1
+
+
 def if_match_versions(if_match: str | None) -> list[int] | None:
     """The versions an `If-Match` header names, as `service.check_if_match` reads it; None
     when it matches any version."""
     if if_match is None or if_match.strip() == "*":
         return None
     tags = [tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")]
-    return [int(tag) for tag in tags if tag.isascii() and tag.isdigit() and tag == str(int(tag))]
+    versions = [
+        int(tag) for tag in tags if tag.isascii() and tag.isdigit() and tag == str(int(tag))
+    ]
+    # The version column is a 32-bit integer: a larger tag names no version (and could not be
+    # sent as one). An empty list matches nothing, so the edit answers 412.
+    return [version for version in versions if version <= MAX_VERSION]
