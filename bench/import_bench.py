@@ -41,8 +41,8 @@ from epicflow.auth import service as accounts
 from epicflow.cli.transfer import CLI_LIMITS, operator
 from epicflow.platform import migrations
 from epicflow.platform.clock import utcnow
-from epicflow.platform.db import Database
 from epicflow.projects import service as projects
+from epicflow.stores.choice import open_database
 from epicflow.transfer import service
 from epicflow.transfer.read.upload import read_folder
 
@@ -148,7 +148,7 @@ def generate(root: Path, epics: int, tasks: int) -> int:
 
 
 async def _step(action: str, url: str, tree: Path, out: Path) -> dict[str, Any]:
-    db = Database(url)
+    db = open_database(url)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     try:
@@ -192,7 +192,7 @@ def child(action: str, url: str, tree: str, out: str) -> None:
 
 
 async def _setup(url: str) -> None:
-    db = Database(url)
+    db = open_database(url)
     try:
         async with db.sessionmaker.begin() as session:
             user = await accounts.create_user(

@@ -112,8 +112,9 @@ def _unclaimed(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
 
 def ready_condition(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """SPEC rule 5 in SQL, for filtering and paging; `graph.Graph.is_ready` is the same rule for
-    a single task, and the tests hold the two to agree. PostgreSQL's `epicflow_claim_next`
-    (a migration) writes the same rule out again: a change here needs a migration there."""
+    a single task, and the tests hold the two to agree. PostgreSQL's `epicflow_claim_next` is
+    rendered from it (`stores/postgres/functions.py`): a change here fails the test that holds
+    the newest migration to the rendered text, until a migration carries it."""
     return and_(_FREE_TO_START, _unclaimed(now))
 
 

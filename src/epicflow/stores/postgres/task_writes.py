@@ -110,7 +110,7 @@ def _create_recorded() -> Insert:
         "version": literal(1),
         "created_at": now,
         "updated_at": now,
-        # The PostgreSQL copy of the labels (`tasks.sql.LABEL_ARRAY`), in the view's order.
+        # The PostgreSQL copy of the labels (`task_reads.LABEL_ARRAY`), in the view's order.
         "label_array": func.array(
             select(labels.c.value).order_by(labels.c.value).scalar_subquery()
         ),
