@@ -52,7 +52,10 @@ async def _served_run(
                 httpx.AsyncClient(
                     base_url=url,
                     timeout=30,
-                    limits=httpx.Limits(max_connections=workload.clients + 4),
+                    # Idle connections are dropped well before uvicorn's keep-alive (5 s)
+                    # closes them: reusing one the server is closing at that moment fails the
+                    # request without an answer (a ReadError), as under a starved CPU it did.
+                    limits=httpx.Limits(max_connections=workload.clients + 4, keepalive_expiry=1.0),
                 )
             )
             for url in urls
