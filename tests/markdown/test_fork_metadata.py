@@ -114,3 +114,21 @@ def test_an_unknown_status_names_file_line_and_what_is_accepted() -> None:
     assert (caught.value.file, caught.value.line) == (FILE, 3)
     assert "halfway" in caught.value.message
     assert "pending" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        ("# Task #4 - Wire it", "Wire it"),
+        ("# task 12. Wire it", "Wire it"),
+        ("# Task 3-point plan", "Task 3-point plan"),
+    ],
+)
+def test_only_a_numbered_task_prefix_is_dropped(heading: str, title: str) -> None:
+    text = samples.NO_METADATA.replace("# Task 004: Wire the webhook", heading)
+    assert parse_task(text, filename=FILE).title == title
+    assert roundtrip(text) == text
+
+
+def test_name_and_title_that_agree_are_both_written_back() -> None:
+    assert roundtrip(samples.NAME_AND_SAME_TITLE) == samples.NAME_AND_SAME_TITLE

@@ -69,6 +69,11 @@ NUMBERED_HEADING = fork_task(
     heading="# Task 004: Wire the webhook",
 )
 
+NAME_AND_SAME_TITLE = fork_task(
+    "name: Wire the webhook\ntitle: Wire the webhook\nstatus: open\n"
+    "depends_on: []\nparallel: true\nconflicts_with: []\npriority: 2\n"
+)
+
 HEADING_DISAGREES = fork_task(
     "name: Wire the hook\nstatus: open\n"
     "depends_on: []\nparallel: true\nconflicts_with: []\npriority: 2\n",

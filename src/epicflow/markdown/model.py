@@ -114,7 +114,8 @@ class Form:
 
     ``layout``: ``frontmatter``, ``yaml`` (a fenced yaml block under the heading) or ``none``;
     ``status``: the status word as written (used while it still means the current status);
-    ``title_key`` / ``depends_key``: ``title`` for ``name``, ``dependencies`` for ``depends_on``;
+    ``title_key``: ``name``, ``title`` or ``name+title`` (both, agreeing); ``depends_key``:
+    ``depends_on`` or ``dependencies``;
     ``heading`` / ``name``: the title heading and ``name:`` as written (used while the title
     they give is unchanged); ``completed``: ``completed:`` written as null (``null``, ``~``,
     nothing).

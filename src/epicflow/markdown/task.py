@@ -42,7 +42,8 @@ _EFFORT = re.compile(
     re.IGNORECASE,
 )
 # `# Task 004: Title`, `# Task #4 - Title`: the number is the file's, not part of the title.
-_NUMBERED = re.compile(r"task\s*#?\s*\d+\s*[:.\-\u2013\u2014]\s*", re.IGNORECASE)
+# A dash or dot must be followed by a space, so that `# Task 3-point plan` keeps its title.
+_NUMBERED = re.compile(r"task\s*#?\s*\d+\s*(?::\s*|[-\u2013\u2014.]\s+)", re.IGNORECASE)
 _PRIORITY = re.compile(r"[pP]?[0-4]\Z")
 _HOURS = re.compile(r"(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*(?:h|hrs?|hours?)?\Z", re.IGNORECASE)
 
@@ -115,7 +116,7 @@ def _name(fields: Fields) -> tuple[str | None, int | None, str]:
         )
     if name is None and title is not None:
         return title, title_line, "title"
-    return name, name_line, "name"
+    return name, name_line, "name" if title is None else "name+title"
 
 
 def heading_title(line: str) -> str:
@@ -297,7 +298,8 @@ def _pairs(doc: TaskDoc, heading_kept: bool) -> list[tuple[str, str]]:
     if form.status is not None and TASK_STATUS_SPELLINGS.get(status_key(form.status)) == doc.status:
         ccpm_status, precise = form.status, None
     name = form.name if heading_kept and form.name is not None else doc.title
-    pairs = [(form.title_key, emit.scalar(name)), ("status", emit.scalar(ccpm_status))]
+    pairs = [(key, emit.scalar(name)) for key in form.title_key.split("+")]
+    pairs.append(("status", emit.scalar(ccpm_status)))
     pairs += _optional(("created", doc.created), ("updated", doc.updated), typed=True)
     pairs += _optional(("github", doc.github))
     pairs += [
