@@ -132,3 +132,17 @@ def test_only_a_numbered_task_prefix_is_dropped(heading: str, title: str) -> Non
 
 def test_name_and_title_that_agree_are_both_written_back() -> None:
     assert roundtrip(samples.NAME_AND_SAME_TITLE) == samples.NAME_AND_SAME_TITLE
+
+
+@pytest.mark.parametrize("text", [samples.EPIC_YAML_BLOCK, samples.EPIC_NO_METADATA])
+def test_an_epic_with_a_yaml_block_or_no_metadata_is_written_back_as_it_came(text: str) -> None:
+    doc = parse_epic(text, slug="payments", filename="epics/payments/epic.md")
+    assert (doc.title, doc.description) == ("Payments", "Take money.")
+    assert render_epic(doc) == text
+
+
+def test_a_yaml_example_under_the_heading_without_known_keys_stays_content() -> None:
+    text = "# Deploy settings\n\n```yaml\nreplicas: 3\n```\n"
+    doc = parse_epic(text, slug="deploy", filename="epics/deploy/epic.md")
+    assert doc.description == "```yaml\nreplicas: 3\n```"
+    assert doc.extra == {}

@@ -99,3 +99,17 @@ title: Payments
 
 Take money.
 """
+
+EPIC_YAML_BLOCK = """\
+# Payments
+
+```yaml
+name: payments
+status: in_progress
+title: Payments
+```
+
+Take money.
+"""
+
+EPIC_NO_METADATA = "# Payments\n\nTake money.\n"

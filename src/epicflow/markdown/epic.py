@@ -33,7 +33,7 @@ def parse_epic(text: str, *, slug: str, filename: str) -> EpicDoc:
     fields = doc.fields
     fields.take("name")
     lines = list(enumerate(doc.body, start=doc.body_line))
-    title = _title(fields, lines, slug)
+    title, heading = _title(fields, lines, slug)
     status, spelled = _status(fields)
     return EpicDoc(
         slug=slug,
@@ -45,7 +45,7 @@ def parse_epic(text: str, *, slug: str, filename: str) -> EpicDoc:
         created=fields.take_time("created"),
         updated=fields.take_time("updated"),
         extra=fields.extras(),
-        form=Form(status=spelled),
+        form=Form(layout=doc.layout, status=spelled, heading=heading),
     )
 
 
@@ -54,17 +54,19 @@ def epic_name(text: str, filename: str) -> str | None:
     return split_document(text, filename, EPIC_FIELDS).fields.take_text("name")[0]
 
 
-def _title(fields: Fields, lines: list[tuple[int, str]], slug: str) -> str:
+def _title(fields: Fields, lines: list[tuple[int, str]], slug: str) -> tuple[str, str | None]:
+    """The title, and the heading as written where export would write another one."""
     written, written_line = fields.take_text("title")
     heading = find_title(lines, "epic:")
     if heading is not None:
         index, text, line = heading
-        del lines[index]
+        raw = lines.pop(index)[1]
         if text:
-            return title_or_error(text, fields.file, line)
+            title = title_or_error(text, fields.file, line)
+            return title, None if raw == f"# Epic: {title}" else raw
     if written:
-        return title_or_error(written, fields.file, written_line)
-    return slug
+        return title_or_error(written, fields.file, written_line), None
+    return slug, None
 
 
 def _status(fields: Fields) -> tuple[str, str | None]:
@@ -110,8 +112,26 @@ def render_epic(doc: EpicDoc) -> str:
         if value is not None:
             pairs.append((name, emit.scalar(value, typed=typed)))
     pairs += [(key, emit.extra_value(value)) for key, value in sorted(doc.extra.items())]
-    blocks = [emit.frontmatter(pairs), f"# Epic: {doc.title}"]
+    heading = doc.form.heading
+    if heading is None or _heading_title(heading) != doc.title:
+        heading = f"# Epic: {doc.title}"
+    blocks = [emit.frontmatter(pairs), heading]
+    if doc.form.layout == "yaml":
+        blocks = [heading, emit.yaml_block(pairs)]
     description = normalize_text(doc.description)
     if description:
         blocks.append(description)
+    if doc.form.layout == "none":
+        # Without metadata only when nothing is lost by it (the same doc reads back).
+        bare = "\n\n".join(blocks[1:]) + "\n"
+        try:
+            if parse_epic(bare, slug=doc.slug, filename=f"{doc.slug}/epic.md") == doc:
+                return bare
+        except MarkdownError:
+            pass
     return "\n\n".join(blocks) + "\n"
+
+
+def _heading_title(line: str) -> str:
+    found = find_title([(1, line)], "epic:")
+    return "" if found is None else found[1]

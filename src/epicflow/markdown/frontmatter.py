@@ -187,8 +187,16 @@ def _without_frontmatter(text: str, start: int, filename: str, known: frozenset[
     if len(yaml_text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
         raise MarkdownError(filename, line_of(text, block.end(1)), "metadata is larger than 64 KiB")
     first = line_of(text, block.end(1))
+    # A yaml example at the top of a description is content: metadata names a known field.
+    if not any(_starts_with_key(line, known) for line in yaml_text.split("\n")):
+        return Document(Fields([], filename, known), lines, 1, "none")
     entries = load_mapping(yaml_text, filename, first + 1)
     last = line_of(text, block.end() - 1)
     for index in range(first - 1, last):
         lines[index] = ""
     return Document(Fields(entries, filename, known), lines, 1, "yaml")
+
+
+def _starts_with_key(line: str, known: frozenset[str]) -> bool:
+    key, colon, _ = line.partition(":")
+    return bool(colon) and key.strip().lower() in known and not line[:1].isspace()
