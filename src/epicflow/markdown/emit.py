@@ -77,10 +77,15 @@ def key(text: str) -> str:
     return scalar(text)
 
 
+def _mapping(pairs: list[tuple[str, str]]) -> list[str]:
+    return [f"{key(name)}: {value}" if value else f"{key(name)}:" for name, value in pairs]
+
+
 def frontmatter(pairs: list[tuple[str, str]]) -> str:
     """``---``-fenced frontmatter from (key, already written value) pairs, in order."""
-    lines = ["---"]
-    for name, value in pairs:
-        lines.append(f"{key(name)}: {value}" if value else f"{key(name)}:")
-    lines.append("---")
-    return "\n".join(lines)
+    return "\n".join(["---", *_mapping(pairs), "---"])
+
+
+def yaml_block(pairs: list[tuple[str, str]]) -> str:
+    """The same pairs in a fenced yaml block, as forks of ccpm write metadata."""
+    return "\n".join(["```yaml", *_mapping(pairs), "```"])

@@ -21,6 +21,10 @@ MAX_KEY_CHARS = 100
 _LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)*")
 _OPEN = re.compile(r"---[ \t]*(?:\n|\Z)")
 _CLOSE = re.compile(r"\n---[ \t]*(?:\n|\Z)")
+# Forks of ccpm put the metadata in a fenced yaml block right under the first heading.
+_YAML_BLOCK = re.compile(
+    r"(#[^\n]*\n(?:[ \t]*\n)*)```ya?ml[ \t]*\n(.*?\n)?```[ \t]*(?:\n|\Z)", re.DOTALL
+)
 _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 
@@ -47,6 +51,22 @@ class Fields:
 
     def take(self, name: str) -> Entry | None:
         return self._entries.pop(name, None)
+
+    def has(self, name: str) -> bool:
+        return name in self._entries
+
+    def line_of(self, name: str) -> int | None:
+        entry = self._entries.get(name)
+        return None if entry is None else entry.line
+
+    def take_null(self, name: str) -> str | None:
+        """The text of a field written as null (``null``, ``~``, nothing), taking it; None (and
+        the field left in place) when it is absent or has a value."""
+        entry = self._entries.get(name)
+        if entry is None or not isinstance(entry.value, Scalar) or not entry.value.is_null:
+            return None
+        del self._entries[name]
+        return entry.value.text
 
     def take_text(
         self, name: str, *, placeholder_lists: bool = False
@@ -123,9 +143,12 @@ def is_timestamp(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Document:
+    """``layout``: where the metadata was, as in ``model.Form``."""
+
     fields: Fields
     body: list[str]
     body_line: int
+    layout: str = "frontmatter"
 
 
 def split_document(text: str, filename: str, known: frozenset[str]) -> Document:
@@ -137,7 +160,7 @@ def split_document(text: str, filename: str, known: frozenset[str]) -> Document:
     assert start is not None
     opening = _OPEN.match(text, start.end())
     if opening is None:
-        return Document(Fields([], filename, known), text.split("\n"), 1)
+        return _without_frontmatter(text, start.end(), filename, known)
     open_line = line_of(text, opening.start())
     end = opening.end()
     closing = _CLOSE.search(text, end - 1, end + MAX_FRONTMATTER_BYTES + 8)
@@ -151,3 +174,29 @@ def split_document(text: str, filename: str, known: frozenset[str]) -> Document:
     entries = load_mapping(yaml_text, filename, open_line + 1)
     body_line = line_of(text, closing.end() - 1) + (1 if text[closing.end() - 1] == "\n" else 0)
     return Document(Fields(entries, filename, known), text[closing.end() :].split("\n"), body_line)
+
+
+def _without_frontmatter(text: str, start: int, filename: str, known: frozenset[str]) -> Document:
+    """A yaml block under the first heading, read as frontmatter; its lines become blank lines
+    of the body so that every other line keeps its number."""
+    block = _YAML_BLOCK.match(text, start)
+    lines = text.split("\n")
+    if block is None:
+        return Document(Fields([], filename, known), lines, 1, "none")
+    yaml_text = block.group(2) or ""
+    if len(yaml_text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
+        raise MarkdownError(filename, line_of(text, block.end(1)), "metadata is larger than 64 KiB")
+    first = line_of(text, block.end(1))
+    # A yaml example at the top of a description is content: metadata names a known field.
+    if not any(_starts_with_key(line, known) for line in yaml_text.split("\n")):
+        return Document(Fields([], filename, known), lines, 1, "none")
+    entries = load_mapping(yaml_text, filename, first + 1)
+    last = line_of(text, block.end() - 1)
+    for index in range(first - 1, last):
+        lines[index] = ""
+    return Document(Fields(entries, filename, known), lines, 1, "yaml")
+
+
+def _starts_with_key(line: str, known: frozenset[str]) -> bool:
+    key, colon, _ = line.partition(":")
+    return bool(colon) and key.strip().lower() in known and not line[:1].isspace()

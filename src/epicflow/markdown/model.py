@@ -28,6 +28,9 @@ TASK_FIELDS = frozenset(
         "priority",
         "labels",
         "assignee",
+        # Forks of ccpm write these for `name` and `depends_on`.
+        "title",
+        "dependencies",
     }
 )
 EPIC_FIELDS = frozenset(
@@ -44,6 +47,15 @@ TASK_STATUS_SPELLINGS = {
     "completed": "done",
     "cancelled": "cancelled",
     "canceled": "cancelled",
+    # Forks of ccpm (docs/ccpm.md, "Statuses and keys").
+    "pending": "open",
+    "backlog": "open",
+    "not_started": "open",
+    "todo": "open",
+    "complete": "done",
+    "skipped": "cancelled",
+    # Work begun and not finished: what in_progress means here.
+    "partial": "in_progress",
 }
 EPIC_STATUS_SPELLINGS = {
     "backlog": "backlog",
@@ -51,6 +63,7 @@ EPIC_STATUS_SPELLINGS = {
     "completed": "completed",
     "done": "completed",
     "closed": "completed",
+    "complete": "completed",
     "cancelled": "cancelled",
     "canceled": "cancelled",
 }
@@ -89,6 +102,34 @@ def status_key(text: str) -> str:
     return re.sub(r"[\s-]+", "_", text.strip().lower())
 
 
+def spellings(table: dict[str, str]) -> str:
+    """The accepted words, for an error message."""
+    return ", ".join(table)
+
+
+@dataclass(frozen=True)
+class Form:
+    """How a file wrote what carries no meaning of its own, so that export writes it back as it
+    came. The defaults are what export writes; a value is kept only where the file differs.
+
+    ``layout``: ``frontmatter``, ``yaml`` (a fenced yaml block under the heading) or ``none``;
+    ``status``: the status word as written (used while it still means the current status);
+    ``title_key``: ``name``, ``title`` or ``name+title`` (both, agreeing); ``depends_key``:
+    ``depends_on`` or ``dependencies``;
+    ``heading`` / ``name``: the title heading and ``name:`` as written (used while the title
+    they give is unchanged); ``completed``: ``completed:`` written as null (``null``, ``~``,
+    nothing).
+    """
+
+    layout: str = "frontmatter"
+    status: str | None = None
+    title_key: str = "name"
+    depends_key: str = "depends_on"
+    heading: str | None = None
+    name: str | None = None
+    completed: str | None = None
+
+
 @dataclass(frozen=True)
 class Check:
     """One checklist item: ``- [ ] text`` or ``- [x] text``."""
@@ -111,6 +152,8 @@ class EpicDoc:
     created: str | None = None
     updated: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # How it was written, not what it says: two docs that say the same are equal.
+    form: Form = field(default=Form(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -144,3 +187,5 @@ class TaskDoc:
     github: str | None = None
     dependencies_note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # How it was written, not what it says: two docs that say the same are equal.
+    form: Form = field(default=Form(), compare=False)

@@ -20,7 +20,9 @@ from epicflow.markdown.model import (
     TASK_STATUS_EXPORT,
     TASK_STATUS_SPELLINGS,
     Check,
+    Form,
     TaskDoc,
+    spellings,
     status_key,
 )
 from epicflow.markdown.sections import (
@@ -39,6 +41,9 @@ _EFFORT = re.compile(
     r"\s*(?:[-*+]\s*)?(?:\*\*)?(size|hours|parallel)(?:\*\*)?\s*:\s*(?:\*\*)?(.*?)(?:\*\*)?\s*\Z",
     re.IGNORECASE,
 )
+# `# Task 004: Title`, `# Task #4 - Title`: the number is the file's, not part of the title.
+# A dash or dot must be followed by a space, so that `# Task 3-point plan` keeps its title.
+_NUMBERED = re.compile(r"task\s*#?\s*\d+\s*(?::\s*|[-\u2013\u2014.]\s+)", re.IGNORECASE)
 _PRIORITY = re.compile(r"[pP]?[0-4]\Z")
 _HOURS = re.compile(r"(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*(?:h|hrs?|hours?)?\Z", re.IGNORECASE)
 
@@ -59,13 +64,24 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
     if duplicate is not None:
         raise MarkdownError(filename, duplicate[0], f"duplicate section {SECTIONS[duplicate[1]]}")
     fields = doc.fields
-    title = _title(fields, body)
+    title, heading, name, title_key = _title(fields, body)
     size, hours, body_parallel = _effort(body, filename)
     parallel = fields.take_flag("parallel")
+    status, spelled = _status(fields)
+    depends_on, depends_key = _depends(fields)
+    form = Form(
+        layout=doc.layout,
+        status=spelled,
+        title_key=title_key,
+        depends_key=depends_key,
+        heading=heading,
+        name=name,
+        completed=fields.take_null("completed"),
+    )
     return TaskDoc(
         ref=ref,
         title=title,
-        status=_status(fields),
+        status=status,
         priority=_priority(fields),
         labels=_unique(text for text, _ in fields.take_list("labels")),
         assignee=fields.take_text("assignee")[0],
@@ -78,44 +94,92 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         size=size,
         hours=hours,
         parallel=parallel if parallel is not None else body_parallel is not False,
-        depends_on=_refs(fields, "depends_on"),
+        depends_on=depends_on,
         conflicts_with=_refs(fields, "conflicts_with"),
         created=fields.take_time("created"),
         updated=fields.take_time("updated"),
         github=fields.take_text("github", placeholder_lists=True)[0],
         dependencies_note=_text(body, "dependencies"),
         extra=fields.extras(),
+        form=form,
     )
 
 
-def _title(fields: Fields, body: Body) -> str:
+def _name(fields: Fields) -> tuple[str | None, int | None, str]:
+    """``name:``, or ``title:`` as forks write it; both is fine only when they agree."""
     name, name_line = fields.take_text("name")
+    title, title_line = fields.take_text("title")
+    if name is not None and title is not None and name != title:
+        raise fields.error(
+            title_line,
+            f"name: {name!r} (line {name_line}) and title: {title!r} disagree; keep one of them",
+        )
+    if name is None and title is not None:
+        return title, title_line, "title"
+    return name, name_line, "name" if title is None else "name+title"
+
+
+def heading_title(line: str) -> str:
+    """The title a ``# `` heading gives: ``Task:`` or ``Task 004:`` dropped."""
+    text = line.lstrip()[1:].strip()
+    numbered = _NUMBERED.match(text)
+    if numbered is not None:
+        return text[numbered.end() :].strip()
+    return text[5:].strip() if text.lower().startswith("task:") else text
+
+
+def _title(fields: Fields, body: Body) -> tuple[str, str | None, str | None, str]:
+    """The title (the heading wins over ``name:``), and the heading and name as written where
+    export would write them otherwise."""
+    name, name_line, title_key = _name(fields)
     heading = find_title(body.preamble, "task:")
     if heading is not None:
-        index, text, line = heading
-        del body.preamble[index]
+        index, _, line = heading
+        written = body.preamble.pop(index)[1]
+        text = heading_title(written)
         if text:
-            return title_or_error(text, fields.file, line)
+            title = title_or_error(text, fields.file, line)
+            kept = None if written == f"# Task: {title}" else written
+            return title, kept, None if name in (None, title) else name, title_key
     if name:
-        return title_or_error(name, fields.file, name_line)
+        return title_or_error(name, fields.file, name_line), None, None, title_key
     raise fields.error(None, "no title: add a '# Task: <title>' heading or a name: field")
 
 
-def _status(fields: Fields) -> str:
+def _status(fields: Fields) -> tuple[str, str | None]:
+    """The status, and its word as written when export would write another one."""
     written, line = fields.take_text("status")
     status = "open"
     if written is not None:
         status = TASK_STATUS_SPELLINGS.get(status_key(written), "")
         if not status:
-            raise fields.error(line, f"unknown status {written!r}")
+            raise fields.error(
+                line,
+                f"unknown status {written!r}; use one of {spellings(TASK_STATUS_SPELLINGS)}",
+            )
+    spelled = None if written in (None, TASK_STATUS_EXPORT[status][0]) else written
     precise, line = fields.take_text("epicflow_status")
     if precise is None:
-        return status
+        return status, spelled
     if precise not in TASK_STATUS_EXPORT:
         raise fields.error(line, f"unknown epicflow_status {precise!r}")
     # Honoured only while it agrees with `status:`: a hand-edited ccpm status wins.
     exported = TASK_STATUS_EXPORT[precise][0]
-    return precise if TASK_STATUS_SPELLINGS[status_key(exported)] == status else status
+    if TASK_STATUS_SPELLINGS[status_key(exported)] == status:
+        return precise, None if written == exported else spelled
+    return status, spelled
+
+
+def _depends(fields: Fields) -> tuple[tuple[str, ...], str]:
+    """``depends_on:``, or ``dependencies:`` as forks write it (not both)."""
+    if fields.has("dependencies"):
+        if fields.has("depends_on"):
+            raise fields.error(
+                fields.line_of("dependencies"),
+                "both depends_on: and dependencies: are given; keep one of them",
+            )
+        return _refs(fields, "dependencies"), "dependencies"
+    return _refs(fields, "depends_on"), "depends_on"
 
 
 def _priority(fields: Fields) -> int:
@@ -198,14 +262,48 @@ def format_hours(hours: float) -> str:
 
 
 def render_task(doc: TaskDoc) -> str:
-    """The task as ccpm markdown; deterministic, and ``parse_task`` reads back the same doc."""
+    """The task as ccpm markdown; deterministic, and ``parse_task`` reads back the same doc.
+    What ``doc.form`` keeps of the file is written as the file had it."""
     check_task(doc)
+    form = doc.form
+    head = _heading(doc)
+    pairs = _pairs(doc, head is not None)
+    blocks = [emit.frontmatter(pairs), head or f"# Task: {doc.title}"]
+    if form.layout == "yaml":
+        blocks = [blocks[1], emit.yaml_block(pairs)]
+    for key, heading in SECTIONS.items():
+        content = _section(doc, key)
+        blocks.append(f"## {heading}\n\n{content}" if content else f"## {heading}")
+    text = "\n\n".join(blocks) + "\n"
+    if form.layout == "none":
+        # Written without metadata only when nothing is lost by it (the same doc reads back).
+        bare = "\n\n".join(blocks[1:]) + "\n"
+        try:
+            if parse_task(bare, filename=f"{doc.ref}.md") == doc:
+                return bare
+        except MarkdownError:
+            pass
+    return text
+
+
+def _heading(doc: TaskDoc) -> str | None:
+    """The file's own title heading, while the title it gives is still the task's."""
+    written = doc.form.heading
+    return written if written is not None and heading_title(written) == doc.title else None
+
+
+def _pairs(doc: TaskDoc, heading_kept: bool) -> list[tuple[str, str]]:
+    form = doc.form
     ccpm_status, precise = TASK_STATUS_EXPORT[doc.status]
-    pairs = [("name", emit.scalar(doc.title)), ("status", ccpm_status)]
+    if form.status is not None and TASK_STATUS_SPELLINGS.get(status_key(form.status)) == doc.status:
+        ccpm_status, precise = form.status, None
+    name = form.name if heading_kept and form.name is not None else doc.title
+    pairs = [(key, emit.scalar(name)) for key in form.title_key.split("+")]
+    pairs.append(("status", emit.scalar(ccpm_status)))
     pairs += _optional(("created", doc.created), ("updated", doc.updated), typed=True)
     pairs += _optional(("github", doc.github))
     pairs += [
-        ("depends_on", emit.flow_list(_unique(doc.depends_on), typed=True)),
+        (form.depends_key, emit.flow_list(_unique(doc.depends_on), typed=True)),
         ("parallel", "true" if doc.parallel else "false"),
         ("conflicts_with", emit.flow_list(_unique(doc.conflicts_with), typed=True)),
     ]
@@ -214,12 +312,11 @@ def render_task(doc: TaskDoc) -> str:
     if doc.labels:
         pairs.append(("labels", emit.flow_list(_unique(doc.labels))))
     pairs += _optional(("assignee", doc.assignee), ("epicflow_status", precise))
-    pairs += [(key, emit.extra_value(value)) for key, value in sorted(doc.extra.items())]
-    blocks = [emit.frontmatter(pairs), f"# Task: {doc.title}"]
-    for key, heading in SECTIONS.items():
-        content = _section(doc, key)
-        blocks.append(f"## {heading}\n\n{content}" if content else f"## {heading}")
-    return "\n\n".join(blocks) + "\n"
+    extra = dict(doc.extra)
+    if form.completed is not None:
+        extra.setdefault("completed", form.completed)
+    pairs += [(key, emit.extra_value(value)) for key, value in sorted(extra.items())]
+    return pairs
 
 
 def _optional(*pairs: tuple[str, str | None], typed: bool = False) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from epicflow.markdown import Check, EpicDoc, TaskDoc
+from epicflow.markdown.model import Form
 from epicflow.transfer.plan.inputs import (
     COMPLETED,
     PROGRESS,
@@ -74,6 +75,15 @@ def _refs(ids: set[int] | None, refs: dict[int, Ref], folder: str) -> tuple[str,
     return tuple(_ref_text(ref, folder) for ref in found)
 
 
+def _form(extra: dict[str, str], title: str) -> Form:
+    """A task imported before ``title:`` was read as the name kept it as an extra key; written
+    back beside ``name:`` as it was (the two agree, or the heading gave the title)."""
+    if extra.get("title") == title:
+        del extra["title"]
+        return Form(title_key="name+title")
+    return Form()
+
+
 def _extra(task: StoredTask, meta: Meta) -> dict[str, str]:
     extra = dict(meta.extra)
     for name, field in ((STARTED, "started_at"), (COMPLETED, "completed_at")):
@@ -95,6 +105,8 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
     if task.assignee_id is not None:
         assignee = snapshot.emails.get(task.assignee_id, str(task.assignee_id))
     created, updated = task.times["created_at"], task.times["updated_at"]
+    extra = _extra(task, meta)
+    form = _form(extra, content["title"])
     return TaskDoc(
         ref=ref,
         title=content["title"],
@@ -117,7 +129,8 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
         updated=None if updated is None else format_time(updated),
         github=meta.github,
         dependencies_note=meta.dependencies_note,
-        extra=_extra(task, meta),
+        extra=extra,
+        form=form,
     )
 
 
