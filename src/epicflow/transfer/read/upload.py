@@ -5,7 +5,9 @@ line."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,41 @@ def read_folder(path: Path, limits: ArchiveLimits) -> dict[str, bytes]:
         return read_markdown_folder(path, limits)
     except MarkdownError as exc:
         raise markdown_error(exc) from None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, refusing anything else (a pipe or a device would block or never
+    end) and any file over ``limit`` bytes before reading it: never more than ``limit`` bytes
+    in memory. The check is made on the open descriptor (opened without blocking, so a FIFO
+    swapped in after a first look cannot hang us)."""
+    name = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise invalid(name, None, exc.strerror or "cannot be read", code="unreadable") from None
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            message = f"not a regular file or folder ({_kind(info.st_mode)})"
+            raise invalid(name, None, message, code="unsupported_upload")
+        if info.st_size > limit:
+            message = f"the file is larger than the import limit of {limit} bytes"
+            raise invalid(name, None, message, code="too_large")
+        data = handle.read(info.st_size)
+        # A file that shrank or grew since fstat (one being written...) is refused, not cut.
+        if len(data) != info.st_size or handle.read(1):
+            raise invalid(name, None, "the file changed while it was read", code="unreadable")
+    return data
 
 
 def unpack(data: bytes, filename: str, limits: ArchiveLimits) -> dict[str, bytes]:
