@@ -164,21 +164,24 @@ def _finding(field: str, text: str | None, *, text_field: bool = False) -> Strin
     return field, f"{field}: {_describe(found.group())} not allowed in a {kind} field"
 
 
-def _extra_findings(extra: dict[str, str]) -> list[StringFinding | None]:
-    out: list[StringFinding | None] = []
-    for key, value in extra.items():
-        out.append(_finding(key, key))
-        out.append(_finding(key, value, text_field=True))
-    return out
+Named = list[tuple[str, str | None]]
 
 
-def _found(findings: Iterable[StringFinding | None]) -> list[StringFinding]:
-    return [finding for finding in findings if finding is not None]
+def _findings(lines: Named, texts: Named, extra: dict[str, str]) -> list[StringFinding]:
+    lines = lines + [(key, key) for key in extra]
+    texts = texts + list(extra.items())
+    joined_lines = " ".join(value for _, value in lines if value is not None)
+    joined_texts = "\n".join(value for _, value in texts if value is not None)
+    if not _NOT_IN_LINE.search(joined_lines) and not _NOT_IN_TEXT.search(joined_texts):
+        return []  # the usual case: two scans, then each field only when one of them hit
+    found = [_finding(name, value) for name, value in lines]
+    found += [_finding(name, value, text_field=True) for name, value in texts]
+    return [finding for finding in found if finding is not None]
 
 
 def task_string_findings(doc: TaskDoc) -> list[StringFinding]:
     """Each string of a parsed task that the task API would refuse, as (field, message)."""
-    lines = [("title", doc.title), ("status", doc.status), ("assignee", doc.assignee)]
+    lines: Named = [("title", doc.title), ("status", doc.status), ("assignee", doc.assignee)]
     lines += [("key", doc.key), ("github", doc.github), ("created", doc.created)]
     lines += [("updated", doc.updated), ("size", doc.size)]
     lines += [("labels", label) for label in doc.labels]
@@ -186,30 +189,18 @@ def task_string_findings(doc: TaskDoc) -> list[StringFinding]:
     lines += [("conflicts_with", ref) for ref in doc.conflicts_with]
     lines += [("acceptance_criteria", item.text) for item in doc.acceptance_criteria]
     lines += [("definition_of_done", item.text) for item in doc.definition_of_done]
-    texts = [
+    texts: Named = [
         ("description", doc.description),
         ("tdd_requirements", doc.tdd_requirements),
         ("technical_details", doc.technical_details),
         ("dependencies_note", doc.dependencies_note),
     ]
-    return _found(
-        [
-            *(_finding(name, value) for name, value in lines),
-            *(_finding(name, value, text_field=True) for name, value in texts),
-            *_extra_findings(doc.extra),
-        ]
-    )
+    return _findings(lines, texts, doc.extra)
 
 
 def epic_string_findings(doc: EpicDoc) -> list[StringFinding]:
     """Each string of a parsed epic that the epic API would refuse, as (field, message)."""
-    lines = [("title", doc.title), ("status", doc.status), ("github", doc.github)]
+    lines: Named = [("title", doc.title), ("status", doc.status), ("github", doc.github)]
     lines += [("created", doc.created), ("updated", doc.updated)]
-    return _found(
-        [
-            *(_finding(name, value) for name, value in lines),
-            _finding("prd", doc.prd, text_field=True),
-            _finding("description", doc.description, text_field=True),
-            *_extra_findings(doc.extra),
-        ]
-    )
+    texts: Named = [("prd", doc.prd), ("description", doc.description)]
+    return _findings(lines, texts, doc.extra)
