@@ -2,7 +2,9 @@
 
 They call the services the API calls, in one transaction, as an operator: with full rights
 (events name the actor `cli:<os user>`), or as the user `--as EMAIL` with that user's role.
-Reading local files is trusted more than an upload: up to 100,000 files and 1 GiB.
+Reading local files is trusted more than an upload: up to 100,000 files and 1 GiB (``CLI_LIMITS``,
+whatever ``max_import_bytes`` says for HTTP), and only regular files and folders. `--create`
+makes a missing project first, owned by the `--as` user (the operator is no stored user).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import getpass
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import orjson
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -35,20 +39,21 @@ from epicflow.auth.tables import User
 from epicflow.cli.errors import err, readable_errors
 from epicflow.markdown import ArchiveLimits
 from epicflow.platform.clock import utcnow
-from epicflow.platform.errors import NotFound
+from epicflow.platform.errors import Invalid, NotFound
 from epicflow.projects import service as projects
+from epicflow.projects.schemas import ProjectIn
 from epicflow.projects.service import ProjectAccess
 from epicflow.settings import get_settings
 from epicflow.stores.choice import open_database
 from epicflow.transfer import service
-from epicflow.transfer.read.upload import read_folder
+from epicflow.transfer.read.upload import read_file, read_folder
 from epicflow.transfer.schemas import ImportReport
 
 GiB = 1024**3
 CLI_LIMITS = ArchiveLimits(
     max_upload_bytes=GiB, max_total_bytes=GiB, max_members=100_000, max_member_bytes=5 * 2**20
 )
-out = Console(highlight=False)
+out = Console(highlight=False, markup=False, emoji=False)  # names and paths as written
 T = TypeVar("T")
 Work = Callable[[AsyncSession, ProjectAccess], Awaitable[T]]
 
@@ -56,6 +61,42 @@ ProjectOption = Annotated[str, typer.Option("--project", "-p", help="The project
 AsOption = Annotated[
     str | None, typer.Option("--as", help="Act as this user, with their role (default: operator).")
 ]
+CreateOption = Annotated[
+    bool,
+    typer.Option("--create", help="Create the project if it does not exist, owned by --as."),
+]
+NameOption = Annotated[
+    str | None, typer.Option("--name", help="With --create: the new project's name (its key).")
+]
+
+
+@dataclass(frozen=True)
+class NewProject:
+    key: str
+    name: str
+    owner: str  # the --as e-mail
+
+    @classmethod
+    def checked(cls, key: str, name: str | None, owner: str | None) -> NewProject:
+        """The project to create, checked as `POST /projects` checks it."""
+        if owner is None:
+            raise Invalid("--create needs --as EMAIL: the user who will own the project.")
+        try:
+            body = ProjectIn(key=key, name=key if name is None else name)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = {"key": "--project", "name": "--name"}.get(str(error["loc"][0]), "")
+            raise Invalid(f"{field}: {error['msg']}", code="invalid_project") from None
+        return cls(body.key, body.name, owner)
+
+
+class _DryRunDone(Exception):
+    """Carries a dry run's result out of its transaction, which is rolled back: a project
+    that `--create` made for it is not kept."""
+
+    def __init__(self, result: Any, created: bool) -> None:
+        super().__init__("dry run")
+        self.result, self.created = result, created
 
 
 class ProgressBar:
@@ -108,32 +149,70 @@ def operator() -> User:
     return User(id=uuid.UUID(int=0), email=f"cli:{name}", is_active=True, is_superuser=True)
 
 
+async def _user(session: AsyncSession, email: str | None) -> User:
+    if email is None:
+        return operator()
+    found = await accounts.find_user_by_email(session, email.strip().lower())
+    if found is None:
+        raise NotFound(f"No user with the e-mail {email}.", code="user_not_found")
+    return found
+
+
 async def _access(session: AsyncSession, key: str, email: str | None) -> ProjectAccess:
-    user = operator()
-    if email is not None:
-        found = await accounts.find_user_by_email(session, email.strip().lower())
-        if found is None:
-            raise NotFound(f"No user with the e-mail {email}.", code="user_not_found")
-        user = found
-    return await projects.get_access(session, key, user)
+    return await projects.get_access(session, key, await _user(session, email))
 
 
-async def _in_project(key: str, email: str | None, work: Work[T], *, lock: bool) -> T:
+async def _in_project(key: str, email: str | None, work: Work[T]) -> T:
     db = open_database(get_settings().database_url)
     try:
         async with db.sessionmaker.begin() as session:
-            if lock:
-                await db.begin_locking(session)
             return await work(session, await _access(session, key, email))
     finally:
         await db.dispose()
 
 
+async def _import_access(
+    session: AsyncSession, key: str, email: str | None, create: NewProject | None
+) -> tuple[ProjectAccess, bool]:
+    """The access to import with, and whether the project was created for it."""
+    try:
+        return await _access(session, key, email), False
+    except NotFound as exc:
+        if exc.code != "project_not_found":
+            raise
+        if create is None:
+            raise NotFound(f"{exc.detail} Add --create to create it.", code=exc.code) from None
+    owner = await _user(session, create.owner)
+    access = await projects.create_project(
+        session, owner, key=create.key, name=create.name, description="", now=utcnow()
+    )
+    return access, True
+
+
+async def _import_in_project(
+    key: str, email: str | None, create: NewProject | None, work: Work[T], *, dry_run: bool
+) -> tuple[T, bool]:
+    db = open_database(get_settings().database_url)
+    try:
+        async with db.sessionmaker.begin() as session:
+            await db.begin_locking(session)
+            access, created = await _import_access(session, key, email, create)
+            result = await work(session, access)
+            if dry_run:
+                raise _DryRunDone(result, created)
+            return result, created
+    except _DryRunDone as done:
+        return done.result, done.created
+    finally:
+        await db.dispose()
+
+
 def _read(path: Path) -> tuple[dict[str, bytes] | None, bytes | None]:
-    """A folder's epic files, or an archive or bundle file's bytes."""
+    """A folder's epic files, or an archive or bundle file's bytes: nothing else (a pipe, a
+    device), and nothing over the limits."""
     if path.is_dir():
         return read_folder(path, CLI_LIMITS), None
-    return None, path.read_bytes()
+    return None, read_file(path, CLI_LIMITS.max_upload_bytes)
 
 
 def _summary(report: ImportReport, key: str) -> None:
@@ -159,9 +238,12 @@ def import_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     as_user: AsOption = None,
+    create: CreateOption = False,
+    name: NameOption = None,
 ) -> None:
     """Import ccpm epics (or a JSON bundle) into a project: all or nothing."""
     with readable_errors(), ProgressBar() as bar:
+        new = NewProject.checked(project, name, as_user) if create else None
         files, data = _read(path)
 
         async def work(session: AsyncSession, access: ProjectAccess) -> ImportReport:
@@ -173,11 +255,19 @@ def import_command(
                 session, access, data, path.name, limits=CLI_LIMITS, **options
             )
 
-        report = asyncio.run(_in_project(project, as_user, work, lock=True))
+        report, created = asyncio.run(
+            _import_in_project(project, as_user, new, work, dry_run=dry_run)
+        )
     if as_json:
-        typer.echo(json.dumps(report.model_dump(), indent=2))
-    else:
-        _summary(report, project)
+        shown = report.model_dump()
+        if created and new is not None:
+            shown["created_project"] = {"key": new.key, "name": new.name, "owner": new.owner}
+        typer.echo(json.dumps(shown, indent=2))
+        return
+    if created and new is not None:
+        verb = "Would create" if dry_run else "Created"
+        out.print(f"{verb} project {new.key} ({new.name}), owned by {new.owner}.")
+    _summary(report, project)
 
 
 def _write_tree(files: dict[str, str], folder: Path, force: bool) -> None:
@@ -219,15 +309,13 @@ def export_command(
     with readable_errors():
         if format is Format.json:
             bundle = asyncio.run(
-                _in_project(
-                    project, as_user, lambda s, a: service.export_bundle(s, a, utcnow()), lock=False
-                )
+                _in_project(project, as_user, lambda s, a: service.export_bundle(s, a, utcnow()))
             )
             data = orjson.dumps(bundle, option=orjson.OPT_UTC_Z | orjson.OPT_INDENT_2)
             _write_file(data + b"\n", out_path, force)
             epics, tasks = len(bundle["epics"]), len(bundle["tasks"])
         else:
-            files = asyncio.run(_in_project(project, as_user, service.export_files, lock=False))
+            files = asyncio.run(_in_project(project, as_user, service.export_files))
             _write_tree(files, out_path, force)
             epics = sum(name.endswith("/epic.md") for name in files)
             tasks = len(files) - epics

@@ -9,6 +9,7 @@ items flattened to one line instead.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
 from epicflow.markdown.errors import MarkdownError, forbidden_char
@@ -133,3 +134,73 @@ def check_epic(doc: EpicDoc) -> None:
     check.timestamps(("created", doc.created), ("updated", doc.updated))
     check.texts(description=doc.description)
     check.extra_keys(doc.extra, EPIC_FIELDS)
+
+
+# The API's rules for strings (``epicflow.platform.types``, which this package may not import):
+# a one-line field takes no control character (C0, DEL, C1), a text field tab, newline and CR
+# aside; neither takes a lone surrogate or U+FFFE/U+FFFF. A double-quoted YAML scalar can spell
+# any of them (``"\0"``, ``"\a"``, ``"\e"``) though the file's own bytes hold none, so import
+# checks every parsed string again.
+_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+StringFinding = tuple[str, str]  # (field, message)
+
+
+def _describe(char: str) -> str:
+    if "\ud800" <= char <= "\udfff":
+        return f"lone surrogate U+{ord(char):04X}"
+    if char in "\ufffe\uffff":
+        return f"non-character U+{ord(char):04X}"
+    return f"control character U+{ord(char):04X}"
+
+
+def _finding(field: str, text: str | None, *, text_field: bool = False) -> StringFinding | None:
+    if text is None:
+        return None
+    found = (_NOT_IN_TEXT if text_field else _NOT_IN_LINE).search(text)
+    if found is None:
+        return None
+    kind = "text" if text_field else "one-line"
+    return field, f"{field}: {_describe(found.group())} not allowed in a {kind} field"
+
+
+Named = list[tuple[str, str | None]]
+
+
+def _findings(lines: Named, texts: Named, extra: dict[str, str]) -> list[StringFinding]:
+    lines = lines + [(key, key) for key in extra]
+    texts = texts + list(extra.items())
+    joined_lines = " ".join(value for _, value in lines if value is not None)
+    joined_texts = "\n".join(value for _, value in texts if value is not None)
+    if not _NOT_IN_LINE.search(joined_lines) and not _NOT_IN_TEXT.search(joined_texts):
+        return []  # the usual case: two scans, then each field only when one of them hit
+    found = [_finding(name, value) for name, value in lines]
+    found += [_finding(name, value, text_field=True) for name, value in texts]
+    return [finding for finding in found if finding is not None]
+
+
+def task_string_findings(doc: TaskDoc) -> list[StringFinding]:
+    """Each string of a parsed task that the task API would refuse, as (field, message)."""
+    lines: Named = [("title", doc.title), ("status", doc.status), ("assignee", doc.assignee)]
+    lines += [("key", doc.key), ("github", doc.github), ("created", doc.created)]
+    lines += [("updated", doc.updated), ("size", doc.size)]
+    lines += [("labels", label) for label in doc.labels]
+    lines += [("depends_on", ref) for ref in doc.depends_on]
+    lines += [("conflicts_with", ref) for ref in doc.conflicts_with]
+    lines += [("acceptance_criteria", item.text) for item in doc.acceptance_criteria]
+    lines += [("definition_of_done", item.text) for item in doc.definition_of_done]
+    texts: Named = [
+        ("description", doc.description),
+        ("tdd_requirements", doc.tdd_requirements),
+        ("technical_details", doc.technical_details),
+        ("dependencies_note", doc.dependencies_note),
+    ]
+    return _findings(lines, texts, doc.extra)
+
+
+def epic_string_findings(doc: EpicDoc) -> list[StringFinding]:
+    """Each string of a parsed epic that the epic API would refuse, as (field, message)."""
+    lines: Named = [("title", doc.title), ("status", doc.status), ("github", doc.github)]
+    lines += [("created", doc.created), ("updated", doc.updated)]
+    texts: Named = [("prd", doc.prd), ("description", doc.description)]
+    return _findings(lines, texts, doc.extra)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from epicflow.markdown import UNASSIGNED, EpicDoc, EpicFolder, TaskDoc, Tree
+from epicflow.markdown.validate import epic_string_findings, task_string_findings
 from epicflow.transfer.errors import first_error, invalid
 from epicflow.transfer.plan.inputs import (
     COMPLETED,
@@ -56,12 +57,12 @@ _HINTS = {
 
 def line_hint(files: Mapping[str, bytes], path: str, field: str) -> int | None:
     """The line of ``path`` that writes ``field``, for an error message (the title: its
-    heading, which wins over ``name:``)."""
+    heading, which wins over ``name:``; any other key: ``<field>:``)."""
     data = files.get(path)
     if data is None:
         return None
     lines = [line.lstrip().lower() for line in data.decode("utf-8", "replace").split("\n")]
-    for prefix in _HINTS.get(field, ()):
+    for prefix in _HINTS.get(field, (f"{field}:",)):
         for number, line in enumerate(lines, start=1):
             if line.startswith(prefix.lower()):
                 return number
@@ -174,7 +175,32 @@ def epic_spec(folder: EpicFolder, files: Mapping[str, bytes]) -> EpicSpec | None
     return EpicSpec(folder.slug, path, epic_content(model), times, Meta(doc.github, "", extra))
 
 
+def _string_errors(tree: Tree, files: Mapping[str, bytes]) -> list[dict[str, Any]]:
+    """Every string the API would refuse, in file order: what YAML escapes let through."""
+    found: list[tuple[str, str, str]] = []
+    for folder in tree.epics:
+        if folder.epic is not None:
+            path = folder.path("epic")
+            found += [(path, *item) for item in epic_string_findings(folder.epic)]
+        for doc in folder.tasks:
+            found += [(folder.path(doc.ref), *item) for item in task_string_findings(doc)]
+    return [
+        {
+            "file": path,
+            "line": line_hint(files, path, field),
+            "field": field,
+            "code": "control_character",
+            "message": message,
+        }
+        for path, field, message in found
+    ]
+
+
 def upload_of_tree(tree: Tree, files: Mapping[str, bytes]) -> Upload:
+    errors = _string_errors(tree, files)
+    if errors:
+        first = errors[0]
+        raise invalid(first["file"], first["line"], first["message"], errors=errors)
     epics = [spec for folder in tree.epics if (spec := epic_spec(folder, files)) is not None]
     tasks = [task_spec(folder, doc, files) for folder in tree.epics for doc in folder.tasks]
     return Upload(tuple(epics), tuple(tasks), refs_by="path")
