@@ -144,3 +144,4 @@ class TaskDoc:
     github: str | None = None
     dependencies_note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    effort_text: str = ""
