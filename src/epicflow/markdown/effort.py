@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from epicflow.markdown.errors import MarkdownError
 from epicflow.markdown.model import MAX_HOURS
 
-KEYS = ("size", "hours", "parallel")
 # Frontmatter keys some forks write; read only when the section does not give the value.
 FRONT_SIZE = "effort"
 FRONT_HOURS = "effort_hours"
@@ -64,7 +63,7 @@ _FLAGS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "o
 _FLAG = re.compile(r"(true|false|yes|no|on|off)" + _NOTE, re.IGNORECASE)
 _NUM = r"(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)"
 _UNIT = r"(?:\s*(?:h|hrs?|hours?|[个個]?小[时時]|時間))?"
-_RANGE = r"\s*(?:-|\u2013|\u2014|~|to)\s*"  # 4-6, 4\u20136, 4~6 (common in Chinese), 4 to 6
+_RANGE = r"\s*(?:-|\u2013|\u2014|~|to)\s*"  # 4-6, en or em dash, 4~6 (common in Chinese), 4 to 6
 _HOURS = re.compile(
     rf"(?:[~\u2248]\s*)?{_NUM}{_UNIT}(?:{_RANGE}{_NUM}{_UNIT})?(?:\s*\(.*\))?\s*\Z", re.IGNORECASE
 )
