@@ -130,6 +130,7 @@ class TestOddTask:
             hours=2.5,
             depends_on=("002", "other-epic/003"),
             extra={"effort": "half a day"},
+            effort_text="-   size:   s\n- HOURS: 2.5h",
         )
 
     def test_parse_render_parse_is_stable(self) -> None:

@@ -10,7 +10,10 @@ The generators describe the domain on which ``render`` then ``parse`` gives back
   those with a backslash, the parser removes it);
 - titles, labels, check texts and the short optional strings are one stripped line;
 - hours are finite numbers from 0 to 10,000, refs are digits, cross-epic refs ``slug/digits``;
-- extra keys are any stripped one-line text that does not name a field, their values any text.
+- extra keys are any stripped one-line text that does not name a field, their values any text;
+- the Effort Estimate section is written as people write it (ranges, units, notes, bold keys,
+  breakdown lines, frontmatter ``effort:`` / ``effort_hours:``), in a form that gives back the
+  task's size, hours and parallel: what ``parse_task`` keeps in ``effort_text``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from epicflow.markdown import (
     Check,
     EpicDoc,
     TaskDoc,
+    normalize_text,
 )
+from epicflow.markdown.effort import FRONT_HOURS, FRONT_SIZE, canonical, key_of
 
 # Any character the format accepts on one line: no control characters (tab aside), no surrogates,
 # no U+FFFE/U+FFFF. Line and paragraph separators (U+2028/U+2029) are allowed.
@@ -107,8 +112,10 @@ hours = st.none() | st.floats(min_value=0, max_value=10_000) | st.integers(0, 10
 
 def extras(fields: frozenset[str]) -> st.SearchStrategy[dict[str, str]]:
     # `completed` is a time where it has a value and reads as "no time" where null: never text.
+    # The effort keys are read as a fallback estimate: effort_sections() writes them.
+    taken = fields | {FRONT_SIZE, FRONT_HOURS, "completed"}
     keys = (stripped_line | st.from_regex(r"\A[a-z_][a-z0-9_]{0,12}\Z")).filter(
-        lambda k: k.lower() not in fields and k != "completed"
+        lambda k: k.lower() not in taken and k != "completed"
     )
     values = st.text(LINE_CHARS | st.just("\n"), max_size=20) | st.sampled_from(
         ("", "~", "null", "0", "010", "yes", "[]", "[a, b]", "[010, x/2]", "0%")
@@ -116,8 +123,80 @@ def extras(fields: frozenset[str]) -> st.SearchStrategy[dict[str, str]]:
     return st.dictionaries(keys, values, max_size=4)
 
 
+SIZE_WORDS = {"XS": "extra small", "S": "Small", "M": "Medium", "L": "large", "XL": "X-Large"}
+NOTES = ("Medium", "2-3 days", "can run with the setup tasks", "with review", "含测试")
+# Notes that follow a value: in parentheses, or after a spaced dash or colon.
+notes = st.sampled_from(NOTES).flatmap(
+    lambda n: st.sampled_from((f" ({n})", f" - {n}", f" \u2014 {n}", f" : {n}"))
+)
+bold = st.sampled_from(("- {k}: {v}", "**{k}**: {v}", "- **{k}:** {v}", "* {k}:  {v}", "{k}: {v}"))
+# Any section line that is not a Size/Hours/Parallel line: free text and breakdowns.
+free_lines = (
+    one_line
+    | st.sampled_from(MARKDOWNISH)
+    | st.sampled_from(("Day 1: schema; Day 2: API", "- Day 3: tests (4 hours)", "Breakdown:"))
+).filter(lambda line: key_of(line) is None)
+
+
+def number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+@st.composite
+def size_text(draw: st.DrawFn, size: str) -> str:
+    word = draw(st.sampled_from((size, size.lower(), SIZE_WORDS[size])))
+    return word + draw(st.just("") | notes)
+
+
+@st.composite
+def hours_text(draw: st.DrawFn, hours: float) -> str:
+    """``hours`` as people write it; a range plans with its upper bound, so ``hours`` is it."""
+    unit = draw(st.sampled_from(("", "h", " h", " hrs", " hours", "小时", " Hours")))
+    low = draw(st.none() | st.floats(min_value=0, max_value=hours))
+    text = number(hours) + unit
+    if low is not None:
+        text = number(low) + draw(st.sampled_from(("-", " - ", "\u2013", "~", " to "))) + text
+    else:
+        text = draw(st.sampled_from(("", "~"))) + text
+    return text + draw(st.just("") | st.sampled_from(NOTES).map(lambda n: f" ({n})"))
+
+
+@st.composite
+def effort_sections(
+    draw: st.DrawFn, size: str | None, hours: float | None, parallel: bool
+) -> tuple[str, dict[str, str]]:
+    """(effort_text, frontmatter effort keys) that read back as this size, hours and parallel:
+    each value in the section or, for size and hours, in the frontmatter fallback."""
+    lines = draw(st.lists(free_lines, max_size=4))
+    front: dict[str, str] = {}
+    for key, value in (("Size", size), ("Hours", hours)):
+        fallback = FRONT_SIZE if key == "Size" else FRONT_HOURS
+        if value is None:
+            if key == "Size" and draw(st.booleans()):
+                front[fallback] = "half a day"  # not a size: kept, not read
+            continue
+        written = draw(size_text(value) if isinstance(value, str) else hours_text(value))
+        if draw(st.booleans()):
+            front[fallback] = written
+            continue
+        lines.insert(draw(st.integers(0, len(lines))), draw(bold).format(k=key, v=written))
+        if draw(st.booleans()):  # the section wins over a different frontmatter value
+            front[fallback] = draw(st.sampled_from(("XL (3 days)", "1-2")))
+    if draw(st.booleans()):
+        flag = draw(
+            st.sampled_from(("true", "yes")) if parallel else st.sampled_from(("false", "no"))
+        )
+        line = draw(bold).format(k="Parallel", v=flag + draw(st.just("") | notes))
+        lines.insert(draw(st.integers(0, len(lines))), line)
+    text = normalize_text("\n".join(lines))
+    return ("" if text == canonical(size, hours, parallel) else text), front
+
+
 @st.composite
 def task_docs(draw: st.DrawFn) -> TaskDoc:
+    size = draw(st.none() | st.sampled_from(SIZES))
+    estimate, parallel = draw(hours), draw(st.booleans())
+    effort_text, front = draw(st.just(("", {})) | effort_sections(size, estimate, parallel))
     return TaskDoc(
         ref=draw(refs),
         title=draw(titles),
@@ -131,16 +210,17 @@ def task_docs(draw: st.DrawFn) -> TaskDoc:
         technical_details=draw(section_text()),
         acceptance_criteria=draw(checks),
         definition_of_done=draw(checks),
-        size=draw(st.none() | st.sampled_from(SIZES)),
-        hours=draw(hours),
-        parallel=draw(st.booleans()),
+        size=size,
+        hours=estimate,
+        parallel=parallel,
         depends_on=tuple(draw(st.lists(ref_entries, unique=True, max_size=4))),
         conflicts_with=tuple(draw(st.lists(ref_entries, unique=True, max_size=3))),
         created=draw(timestamps),
         updated=draw(timestamps),
         github=draw(optional_line),
         dependencies_note=draw(section_text()),
-        extra=draw(extras(TASK_FIELDS)),
+        extra=draw(extras(TASK_FIELDS)) | front,
+        effort_text=effort_text,
     )
 
 

@@ -163,6 +163,8 @@ class TaskDoc:
     ``depends_on`` / ``conflicts_with`` hold refs as written: ``"002"`` (a task file of the same
     epic) or ``"other-epic/003"``. Section texts are markdown without leading or trailing blank
     lines (see ``normalize_text``); ``extra`` holds unknown frontmatter keys, values as text.
+    ``effort_text`` is the ``## Effort Estimate`` section as written (notes, ranges, breakdowns)
+    when it is not what epicflow writes for size, hours and parallel, else "" (see effort.py).
     """
 
     ref: str
@@ -187,5 +189,6 @@ class TaskDoc:
     github: str | None = None
     dependencies_note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    effort_text: str = ""
     # How it was written, not what it says: two docs that say the same are equal.
     form: Form = field(default=Form(), compare=False)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from epicflow.markdown import emit
+from epicflow.markdown import effort, emit
 from epicflow.markdown.errors import MarkdownError
-from epicflow.markdown.frontmatter import Fields, parse_flag, split_document
+from epicflow.markdown.frontmatter import Fields, split_document
 from epicflow.markdown.model import (
-    MAX_HOURS,
     PRIORITY_WORDS,
     REF,
     REF_ENTRY,
-    SIZES,
     TASK_FIELDS,
     TASK_STATUS_EXPORT,
     TASK_STATUS_SPELLINGS,
@@ -37,15 +35,10 @@ from epicflow.markdown.sections import (
 )
 from epicflow.markdown.validate import check_task, title_or_error
 
-_EFFORT = re.compile(
-    r"\s*(?:[-*+]\s*)?(?:\*\*)?(size|hours|parallel)(?:\*\*)?\s*:\s*(?:\*\*)?(.*?)(?:\*\*)?\s*\Z",
-    re.IGNORECASE,
-)
 # `# Task 004: Title`, `# Task #4 - Title`: the number is the file's, not part of the title.
 # A dash or dot must be followed by a space, so that `# Task 3-point plan` keeps its title.
 _NUMBERED = re.compile(r"task\s*#?\s*\d+\s*(?::\s*|[-\u2013\u2014.]\s+)", re.IGNORECASE)
 _PRIORITY = re.compile(r"[pP]?[0-4]\Z")
-_HOURS = re.compile(r"(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*(?:h|hrs?|hours?)?\Z", re.IGNORECASE)
 
 
 def ref_of(filename: str) -> str:
@@ -65,7 +58,6 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         raise MarkdownError(filename, duplicate[0], f"duplicate section {SECTIONS[duplicate[1]]}")
     fields = doc.fields
     title, heading, name, title_key = _title(fields, body)
-    size, hours, body_parallel = _effort(body, filename)
     parallel = fields.take_flag("parallel")
     status, spelled = _status(fields)
     depends_on, depends_key = _depends(fields)
@@ -78,7 +70,7 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         name=name,
         completed=fields.take_null("completed"),
     )
-    return TaskDoc(
+    task = TaskDoc(
         ref=ref,
         title=title,
         status=status,
@@ -91,9 +83,6 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         technical_details=_text(body, "technical_details"),
         acceptance_criteria=_checks(body, "acceptance_criteria"),
         definition_of_done=_checks(body, "definition_of_done"),
-        size=size,
-        hours=hours,
-        parallel=parallel if parallel is not None else body_parallel is not False,
         depends_on=depends_on,
         conflicts_with=_refs(fields, "conflicts_with"),
         created=fields.take_time("created"),
@@ -102,6 +91,15 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         dependencies_note=_text(body, "dependencies"),
         extra=fields.extras(),
         form=form,
+    )
+    # After the frontmatter is read: its effort keys are a fallback, kept among the extras.
+    estimate = _effort(body, filename, parallel, task.extra, text)
+    return dataclasses.replace(
+        task,
+        size=estimate.size,
+        hours=estimate.hours,
+        parallel=estimate.parallel is not False,
+        effort_text=estimate.text,
     )
 
 
@@ -223,42 +221,22 @@ def _checks(body: Body, key: str) -> tuple[Check, ...]:
     return () if section is None else parse_checklist(section.lines)
 
 
-def _effort(body: Body, filename: str) -> tuple[str | None, float | None, bool | None]:
-    """Size, hours and parallel from ``## Effort Estimate``; other lines there are ignored."""
+def _effort(
+    body: Body, filename: str, parallel: bool | None, extra: dict[str, str], text: str
+) -> effort.Effort:
+    """Size, hours and parallel: the section wins over frontmatter ``effort:``/``effort_hours:``
+    (a fallback), frontmatter ``parallel:`` wins over the section. Other lines are kept."""
     section = body.sections.get("effort")
-    found: dict[str, tuple[str, int]] = {}
-    for number, line in section.lines if section else []:
-        match = _EFFORT.match(line)
-        if match is not None and match.group(2).strip():
-            found.setdefault(match.group(1).lower(), (match.group(2).strip(), number))
-    size = _size(*found["size"], filename) if "size" in found else None
-    hours = _hours(*found["hours"], filename) if "hours" in found else None
-    parallel = None
-    if "parallel" in found:
-        text, number = found["parallel"]
-        parallel = parse_flag(text, "parallel", filename, number)
-    return size, hours, parallel
-
-
-def _size(text: str, number: int, filename: str) -> str:
-    if text.upper() not in SIZES:
-        raise MarkdownError(filename, number, f"size must be one of XS, S, M, L, XL, not {text!r}")
-    return text.upper()
-
-
-def _hours(text: str, number: int, filename: str) -> float:
-    match = _HOURS.match(text)
-    hours = float(match.group(1)) if match else math.nan
-    if not (math.isfinite(hours) and hours <= MAX_HOURS):
-        raise MarkdownError(
-            filename, number, f"hours must be a number from 0 to {MAX_HOURS:g}, not {text!r}"
-        )
-    return hours
-
-
-def format_hours(hours: float) -> str:
-    hours = float(hours)
-    return str(int(hours)) if hours.is_integer() else repr(hours)
+    read = effort.read_section(section.lines if section else [], filename)
+    front = effort.front_values(extra, filename, text, strict="hours" not in read)
+    size, hours = read.get("size", front.get("size")), read.get("hours", front.get("hours"))
+    assert size is None or isinstance(size, str)
+    assert hours is None or isinstance(hours, float)
+    flag = parallel if parallel is not None else read.get("parallel") is not False
+    written = section.text() if section else ""
+    if written == effort.canonical(size, hours, flag):
+        written = ""
+    return effort.Effort(size, hours, flag, written)
 
 
 def render_task(doc: TaskDoc) -> str:
@@ -329,10 +307,11 @@ def _section(doc: TaskDoc, key: str) -> str:
     if key == "definition_of_done":
         return render_checklist(doc.definition_of_done)
     if key == "effort":
-        lines = [f"- Size: {doc.size}"] if doc.size else []
-        if doc.hours is not None:
-            lines.append(f"- Hours: {format_hours(doc.hours)}")
-        return "\n".join([*lines, f"- Parallel: {'true' if doc.parallel else 'false'}"])
+        if not doc.effort_text:
+            return effort.canonical(doc.size, doc.hours, doc.parallel)
+        values = {"size": doc.size, "hours": doc.hours, "parallel": doc.parallel}
+        front = effort.front_values(doc.extra, f"{doc.ref}.md")
+        return render_text(effort.render_section(doc.effort_text, values, front))
     attribute = "dependencies_note" if key == "dependencies" else key
     text: str = getattr(doc, attribute)
     return render_text(text)
