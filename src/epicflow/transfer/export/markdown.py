@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import tarfile
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 
 from epicflow.markdown import Check, EpicDoc, TaskDoc
+from epicflow.markdown.errors import forbidden_char
 from epicflow.markdown.model import Form
+from epicflow.markdown.sections import find_title
 from epicflow.transfer.plan.inputs import (
     COMPLETED,
+    FORM,
     PROGRESS,
     STARTED,
     Meta,
@@ -30,6 +34,42 @@ from epicflow.transfer.plan.inputs import (
 from epicflow.transfer.plan.task_files import export_refs
 
 Ref = tuple[str, str]  # (folder, file stem)
+# What each kept ``Form`` value may be. The entry also travels in JSON bundles, which anyone can
+# write: a value the renderer could not write back as the file had it is dropped, not trusted.
+_CHOICES = {
+    "layout": frozenset({"frontmatter", "yaml", "none"}),
+    "title_key": frozenset({"name", "title", "name+title"}),
+    "depends_key": frozenset({"depends_on", "dependencies"}),
+    "completed": frozenset({"", "~", "null", "Null", "NULL"}),
+}
+_LINES = frozenset({"status", "name", "heading"})
+
+
+def _kept(name: str, value: object) -> bool:
+    if not isinstance(value, str) or forbidden_char(value) is not None:
+        return False
+    if name in _CHOICES:
+        return value in _CHOICES[name]
+    if name == "heading":
+        return "\n" not in value and find_title([(1, value)], "") is not None
+    return name == "effort_text" or (name in _LINES and "\n" not in value and "\r" not in value)
+
+
+def written_form(extra: dict[str, str]) -> tuple[Form | None, str]:
+    """How the file was written (taken out of ``extra``) and its effort section as written; None
+    when the import kept no form."""
+    text = extra.pop(FORM, None)
+    if text is None:
+        return None, ""
+    try:
+        kept = json.loads(text)
+    except ValueError:
+        kept = None
+    if not isinstance(kept, dict):
+        return Form(), ""
+    values = {name: value for name, value in kept.items() if _kept(name, value)}
+    effort_text = values.pop("effort_text", "")
+    return Form(**values), effort_text
 
 
 def _progress(snapshot: Snapshot) -> dict[int, int]:
@@ -48,6 +88,8 @@ def _progress(snapshot: Snapshot) -> dict[int, int]:
 def epic_doc(epic: StoredEpic, progress: int) -> EpicDoc:
     meta = epic.meta or Meta()
     created, updated = epic.times["created_at"], epic.times["updated_at"]
+    extra = dict(meta.extra)
+    form, _ = written_form(extra)
     return EpicDoc(
         slug=epic.slug,
         title=epic.content["title"],
@@ -57,7 +99,8 @@ def epic_doc(epic: StoredEpic, progress: int) -> EpicDoc:
         github=meta.github,
         created=None if created is None else format_time(created),
         updated=None if updated is None else format_time(updated),
-        extra={**meta.extra, PROGRESS: f"{progress}%"},
+        extra={**extra, PROGRESS: f"{progress}%"},
+        form=form or Form(),
     )
 
 
@@ -75,13 +118,17 @@ def _refs(ids: set[int] | None, refs: dict[int, Ref], folder: str) -> tuple[str,
     return tuple(_ref_text(ref, folder) for ref in found)
 
 
-def _form(extra: dict[str, str], title: str) -> Form:
-    """A task imported before ``title:`` was read as the name kept it as an extra key; written
-    back beside ``name:`` as it was (the two agree, or the heading gave the title)."""
+def _form(extra: dict[str, str], title: str) -> tuple[Form, str]:
+    """The form the import kept. A task imported before ``title:`` was read as the name kept it
+    as an extra key; written back beside ``name:`` as it was (the two agree, or the heading gave
+    the title)."""
+    form, effort_text = written_form(extra)
+    if form is not None:
+        return form, effort_text
     if extra.get("title") == title:
         del extra["title"]
-        return Form(title_key="name+title")
-    return Form()
+        return Form(title_key="name+title"), ""
+    return Form(), ""
 
 
 def _extra(task: StoredTask, meta: Meta) -> dict[str, str]:
@@ -106,7 +153,7 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
         assignee = snapshot.emails.get(task.assignee_id, str(task.assignee_id))
     created, updated = task.times["created_at"], task.times["updated_at"]
     extra = _extra(task, meta)
-    form = _form(extra, content["title"])
+    form, effort_text = _form(extra, content["title"])
     return TaskDoc(
         ref=ref,
         title=content["title"],
@@ -130,6 +177,7 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
         github=meta.github,
         dependencies_note=meta.dependencies_note,
         extra=extra,
+        effort_text=effort_text,
         form=form,
     )
 

@@ -18,6 +18,10 @@ EPIC_CONTENT = ("title", "description", "status", "prd")
 TIME_FIELDS = ("created_at", "updated_at", "started_at", "completed_at")
 # Extra frontmatter keys export writes for fields the ccpm format lacks.
 STARTED, COMPLETED, PROGRESS = "started", "completed", "progress"
+# The key under which ``Meta.extra`` keeps how a file was written (``Form``, the effort section
+# as written), as JSON text. A control character: no frontmatter key can hold one (the markdown
+# reader refuses them), so it never meets a key of the file's own; a JSON bundle carries it.
+FORM = "\x1fform"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ API would refuse too (a label with a space, a 200 kB description...), named by f
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -13,10 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from epicflow.markdown import UNASSIGNED, EpicDoc, EpicFolder, TaskDoc, Tree
+from epicflow.markdown.model import Form
 from epicflow.markdown.validate import epic_string_findings, task_string_findings
 from epicflow.transfer.errors import first_error, invalid
 from epicflow.transfer.plan.inputs import (
     COMPLETED,
+    FORM,
     PROGRESS,
     STARTED,
     EpicSpec,
@@ -122,6 +126,19 @@ def _task_data(doc: TaskDoc) -> dict[str, Any]:
     }
 
 
+def written_form(form: Form, effort_text: str = "") -> dict[str, str]:
+    """How the file was written, where it differs from what export writes, as the one extra
+    entry that keeps it (none when the file is written as export writes it)."""
+    kept: dict[str, str] = {
+        item.name: value
+        for item in dataclasses.fields(Form)
+        if (value := getattr(form, item.name)) != item.default
+    }
+    if effort_text:
+        kept["effort_text"] = effort_text
+    return {FORM: json.dumps(kept, ensure_ascii=False, sort_keys=True)} if kept else {}
+
+
 def _ref_name(slug: str, ref: str) -> str:
     return ref if "/" in ref else f"{slug}/{ref}"
 
@@ -136,6 +153,7 @@ def task_spec(folder: EpicFolder, doc: TaskDoc, files: Mapping[str, bytes]) -> T
         raise _fail(files, path, "assignee", "assignee must be an e-mail or a user id")
     extra = dict(doc.extra)
     times = _times(doc, extra, files, path)
+    extra |= written_form(doc.form, doc.effort_text)
     no_epic = folder.slug == UNASSIGNED and folder.epic is None
     return TaskSpec(
         name=f"{folder.slug}/{doc.ref}",
@@ -172,6 +190,7 @@ def epic_spec(folder: EpicFolder, files: Mapping[str, bytes]) -> EpicSpec | None
     extra = dict(doc.extra)
     extra.pop(PROGRESS, None)  # derived from the tasks; export writes it afresh
     times = _times(doc, extra, files, path)
+    extra |= written_form(doc.form)
     return EpicSpec(folder.slug, path, epic_content(model), times, Meta(doc.github, "", extra))
 
 
