@@ -182,3 +182,22 @@ async def test_a_file_cannot_write_the_key_that_keeps_the_form(
     )
     assert response.status_code == 422, response.text
     assert "epics/hooks/001.md" in response.text
+
+
+async def test_a_title_edited_since_gets_our_heading_and_an_epic_status_our_word(
+    client: AsyncClient, board: Board
+) -> None:
+    await imported(client, board.owner, "WEB", zip_of(FILES))
+    response = await board.patch("WEB-2", title="Keep the event")
+    assert response.status_code == 200, response.text
+    response = await client.patch(
+        "/api/v1/projects/WEB/epics/hooks",
+        json={"status": "in_progress"},
+        headers=board.owner.headers,
+    )
+    assert response.status_code == 200, response.text
+    files = await export_markdown(client, board.owner, "WEB")
+    task = files["epics/hooks/002.md"]
+    assert task.startswith("# Task: Keep the event\n\n```yaml\nname: Keep the event\n")
+    epic = files["epics/hooks/epic.md"]
+    assert epic.startswith("# Hooks\n\n```yaml\nname: hooks\nstatus: in-progress\n")
