@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
 
 from epicflow.markdown import Check, TaskDoc, parse_task
 from epicflow.markdown.model import Kept
 from epicflow.markdown.task import render_task
 from tests.support import section_samples as samples
+from tests.support.markdown_strategies import tasks_with_kept
 
 
 def roundtrip(text: str) -> str:
@@ -68,3 +70,11 @@ class TestWhatIsRead:
 def test_parse_render_parse_is_stable(name: str) -> None:
     doc = parse_task(samples.ALL[name], filename="1.md")
     assert parse_task(render_task(doc), filename="1.md") == doc
+
+
+@settings(max_examples=200, deadline=None)
+@given(tasks_with_kept())
+def test_kept_parts_read_back(doc: TaskDoc) -> None:
+    text = render_task(doc)
+    assert parse_task(text, filename=f"{doc.ref}.md") == doc
+    assert render_task(parse_task(text, filename=f"{doc.ref}.md")) == text
