@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from epicflow.markdown import Check, TaskDoc, parse_task, render_task
+from epicflow.markdown.model import Kept
 from tests.support.markdown_samples import CCPM_TASK, ODD_TASK
 
 RENDERED_CCPM_TASK = """\
@@ -119,18 +120,18 @@ class TestOddTask:
             status="in_progress",
             priority=1,
             labels=("i18n", "ux: copy"),
-            description=(
-                "\tEine Zeile mit Tab.\n## Notes from the meeting\nKept inside the description."
-            ),
-            definition_of_done=(
-                Check("Alle Meldungen übersetzt", True),
-                Check("Review durch Muttersprachler", False),
-            ),
+            description="\tEine Zeile mit Tab.",
+            definition_of_done=(Check("Alle Meldungen übersetzt", True),),
             size="S",
             hours=2.5,
             depends_on=("002", "other-epic/003"),
             extra={"effort": "half a day"},
             effort_text="-   size:   s\n- HOURS: 2.5h",
+            # An unknown section is kept apart; the indented item is nested under the first.
+            kept=(
+                Kept("description", "## Notes from the meeting\nKept inside the description."),
+                Kept("definition_of_done", "\n  - [ ]   Review durch Muttersprachler  ", 1),
+            ),
         )
 
     def test_parse_render_parse_is_stable(self) -> None:
@@ -253,15 +254,13 @@ class TestFields:
         doc = parse_task(text, filename="1.md")
         assert (doc.labels, doc.depends_on) == (("a", "b"), ("002", "003"))
 
-    def test_plain_bullets_and_prose_in_a_checklist_become_unchecked_items(self) -> None:
-        text = "# Task: T\n## Acceptance Criteria\nAll of:\n- first\n  - [x] nested\n1. numbered\n"
-        doc = parse_task(text, filename="1.md")
-        assert doc.acceptance_criteria == (
-            Check("All of:", False),
-            Check("first", False),
-            Check("nested", True),
-            Check("1. numbered", False),
+    def test_only_top_level_boxes_in_a_checklist_are_items(self) -> None:
+        text = (
+            "# Task: T\n## Acceptance Criteria\nAll of:\n- first\n  - [x] nested\n1. [ ] numbered\n"
         )
+        doc = parse_task(text, filename="1.md")
+        assert doc.acceptance_criteria == (Check("numbered", False),)
+        assert doc.kept == (Kept("acceptance_criteria", "All of:\n- first\n  - [x] nested", 0),)
 
     def test_text_before_the_first_section_joins_the_description(self) -> None:
         text = "# Task: T\nIntro line.\n\n## Description\nBody.\n"

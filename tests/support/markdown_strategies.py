@@ -13,11 +13,16 @@ The generators describe the domain on which ``render`` then ``parse`` gives back
 - extra keys are any stripped one-line text that does not name a field, their values any text;
 - the Effort Estimate section is written as people write it (ranges, units, notes, bold keys,
   breakdown lines, frontmatter ``effort:`` / ``effort_hours:``), in a form that gives back the
-  task's size, hours and parallel: what ``parse_task`` keeps in ``effort_text``.
+  task's size, hours and parallel: what ``parse_task`` keeps in ``effort_text``;
+- ``kept_parts`` (for ``tasks_with_kept``): unknown sections (a ``## `` heading that names no known
+  section, then lines that are no ``## `` heading) after any known section or before the first,
+  and text among checklist items (lines that are neither a ``## `` heading nor a top-level
+  checkbox item), at most one run per place, with no blank line at either end of a section.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC
 
 from hypothesis import strategies as st
@@ -34,6 +39,14 @@ from epicflow.markdown import (
     normalize_text,
 )
 from epicflow.markdown.effort import FRONT_HOURS, FRONT_SIZE, canonical, key_of
+from epicflow.markdown.model import Kept
+from epicflow.markdown.sections import (
+    SECTIONS,
+    is_heading,
+    parse_checklist,
+    section_key,
+    trim_blank_lines,
+)
 
 # Any character the format accepts on one line: no control characters (tab aside), no surrogates,
 # no U+FFFE/U+FFFF. Line and paragraph separators (U+2028/U+2029) are allowed.
@@ -237,3 +250,44 @@ def epic_docs(draw: st.DrawFn) -> EpicDoc:
         updated=draw(timestamps),
         extra=draw(extras(EPIC_FIELDS)),
     )
+
+
+def _plain(line: str) -> bool:
+    """A line that stays text wherever it is kept: no heading, no checklist item."""
+    return not is_heading(line) and not parse_checklist([(1, line)], "")[0]
+
+
+@st.composite
+def _kept_lines(draw: st.DrawFn) -> str:
+    lines = [line for line in draw(section_text()).split("\n") if _plain(line)]
+    return "\n".join(trim_blank_lines(lines))
+
+
+@st.composite
+def kept_parts(draw: st.DrawFn, doc: TaskDoc) -> tuple[Kept, ...]:
+    """Unknown sections and checklist text for ``doc``, in the order ``parse_task`` gives them."""
+    kept: list[Kept] = []
+    for after in ("", *SECTIONS):
+        for key in ("acceptance_criteria", "definition_of_done"):
+            if after != key:
+                continue
+            count = len(getattr(doc, key))
+            for at in sorted(draw(st.sets(st.integers(0, count), max_size=3))):
+                text = draw(_kept_lines())
+                if not text and at in (0, count):
+                    continue  # blank lines at the ends of a section are not kept
+                kept.append(Kept(key, text, at))
+        names = st.sampled_from(("Implementation Details", "Related Tasks", "验收标准"))
+        for name in draw(st.lists(names | stripped_line, max_size=2)):
+            heading = f"## {name}"
+            if section_key(heading) is not None:
+                continue
+            body = draw(_kept_lines())
+            kept.append(Kept(after, f"{heading}\n\n{body}" if body else heading))
+    return tuple(kept)
+
+
+@st.composite
+def tasks_with_kept(draw: st.DrawFn) -> TaskDoc:
+    doc = draw(task_docs())
+    return dataclasses.replace(doc, kept=draw(kept_parts(doc)))

@@ -139,6 +139,23 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """Markdown of a task body that epicflow has no field for, kept as written and written back
+    where it was (docs/ccpm.md, "Sections").
+
+    ``after``: the known section it follows, by key (``"description"``, ``"effort"``...), or
+    ``""`` for before the first known section; ``text``: its lines as written, without leading
+    or trailing blank lines for a whole section (its ``## `` heading is the first line);
+    ``at``: ``None`` for a whole unknown section, else the text sits inside the checklist
+    section ``after`` and comes before its item number ``at`` (after all items when past them).
+    """
+
+    after: str
+    text: str
+    at: int | None = None
+
+
+@dataclass(frozen=True)
 class EpicDoc:
     """An epic as written in ``epics/<slug>/epic.md``. Timestamps are kept as written (ISO 8601
     text); ``extra`` holds frontmatter keys epicflow has no field for (ccpm's ``progress``...)."""
@@ -165,6 +182,8 @@ class TaskDoc:
     lines (see ``normalize_text``); ``extra`` holds unknown frontmatter keys, values as text.
     ``effort_text`` is the ``## Effort Estimate`` section as written (notes, ranges, breakdowns)
     when it is not what epicflow writes for size, hours and parallel, else "" (see effort.py).
+    ``kept`` holds unknown sections and the text among checklist items, in the order they are
+    written back (see ``Kept``); they are content, so they count for equality.
     """
 
     ref: str
@@ -190,5 +209,6 @@ class TaskDoc:
     dependencies_note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
     effort_text: str = ""
+    kept: tuple[Kept, ...] = ()
     # How it was written, not what it says: two docs that say the same are equal.
     form: Form = field(default=Form(), compare=False)

@@ -1,13 +1,17 @@
 """The markdown body: title headings, ``## Section`` splitting, checklists, text normalization.
 
 Rules a section text follows (what round-trips):
-- a section runs from its ``## Name`` heading to the next *known* section heading; any other
-  heading (``# x``, ``## Notes``, ``### y``) is ordinary content of the section it sits in;
-- a content line that would read as a known section heading is written with one more leading
-  backslash (``\\## Description``) and read back without it, so any text survives;
-- leading and trailing blank lines of a section are dropped (``normalize_text``).
-Fenced code blocks are not tracked for sections: a known heading inside a fence still starts a
-section when the file is read (it is escaped when epicflow writes it).
+- every ``## `` heading ends the section before it: a known one (``## Description``) opens that
+  section, any other (``## Notes``, ``## 验收标准``) opens an unknown section, kept verbatim
+  with the known section it follows (``Kept``);
+- a content line of a known section that would read as a ``## `` heading is written with one
+  more leading backslash (``\\## Notes``) and read back without it, so any text survives;
+- leading and trailing blank lines of a section are dropped (``normalize_text``);
+- in a checklist section only top-level ``- [ ]`` / ``- [x]`` lines (``*``, ``+``, ``1.`` too,
+  indented by at most one space) are items; any other line, nested items included, is kept
+  verbatim where it stands among the items.
+Fenced code blocks are not tracked for sections: a ``## `` line inside a fence still starts a
+section when the file is read (an unknown one is written back as it was, so no byte is lost).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from epicflow.markdown.model import Check
+from epicflow.markdown.model import Check, Kept
 
 SECTIONS = {
     "description": "Description",
@@ -30,8 +34,8 @@ _BY_NAME = {title.lower(): key for key, title in SECTIONS.items()}
 _H2 = re.compile(r" {0,3}##(?!#)(.*)\Z")
 _H1 = re.compile(r" {0,3}#(?:[ \t]+(.*?))?[ \t]*\Z")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)\Z")
-_CHECK = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s*\[([ xX])\](.*)\Z")
-_BULLET = re.compile(r"\s*[-*+]\s+(.*)\Z")
+# A top-level item: two spaces or a tab make it a nested one, which is text of its parent.
+_ITEM = re.compile(r" ?(?:[-*+]|\d{1,9}[.)])\s*\[([ xX])\](.*)\Z")
 
 
 def section_key(line: str) -> str | None:
@@ -43,12 +47,17 @@ def section_key(line: str) -> str | None:
     return _BY_NAME.get(name)
 
 
+def is_heading(line: str) -> bool:
+    """Any ``## `` heading, known or not: each one starts a section."""
+    return _H2.match(line) is not None
+
+
 def escape(line: str) -> str:
-    return "\\" + line if section_key(line.lstrip("\\")) else line
+    return "\\" + line if is_heading(line.lstrip("\\")) else line
 
 
 def unescape(line: str) -> str:
-    return line[1:] if line.startswith("\\") and section_key(line.lstrip("\\")) else line
+    return line[1:] if line.startswith("\\") and is_heading(line.lstrip("\\")) else line
 
 
 def is_blank(line: str) -> bool:
@@ -84,21 +93,30 @@ class Section:
     def text(self) -> str:
         return "\n".join(trim_blank_lines([unescape(line) for _, line in self.lines]))
 
+    def verbatim(self) -> str:
+        return "\n".join(trim_blank_lines([line for _, line in self.lines]))
+
 
 @dataclass
 class Body:
     preamble: list[tuple[int, str]]
     sections: dict[str, Section]
+    # Unknown sections, heading line included, with the key of the known section they follow.
+    unknown: list[tuple[str, Section]]
 
 
 def split_sections(lines: list[str], first_line: int) -> tuple[Body, tuple[int, str] | None]:
     """Split a task body; also returns the (line, key) of a repeated section heading, if any."""
-    body = Body([], {})
+    body = Body([], {}, [])
     current = body.preamble
+    after = ""
     duplicate: tuple[int, str] | None = None
     for number, line in enumerate(lines, start=first_line):
         key = section_key(line)
-        if key is None:
+        if key is None and is_heading(line):
+            body.unknown.append((after, Section(number, [(number, line)])))
+            current = body.unknown[-1][1].lines
+        elif key is None:
             current.append((number, line))
         elif key in body.sections:
             duplicate = duplicate or (number, key)
@@ -106,6 +124,7 @@ def split_sections(lines: list[str], first_line: int) -> tuple[Body, tuple[int, 
         else:
             body.sections[key] = Section(number, [])
             current = body.sections[key].lines
+            after = key
     return body, duplicate
 
 
@@ -130,30 +149,54 @@ def find_title(lines: list[tuple[int, str]], prefix: str) -> tuple[int, str, int
     return None
 
 
-def parse_checklist(lines: list[tuple[int, str]]) -> tuple[Check, ...]:
-    """Every non-blank line is an item: ``- [x] a`` is done, a plain bullet or prose is not."""
-    items = []
-    for _, raw in lines:
-        line = unescape(raw)
-        box = _CHECK.match(line)
-        bullet = _BULLET.match(line)
-        if box is not None:
-            check = Check(box.group(2).strip(), box.group(1) != " ")
-        elif bullet is not None:
-            check = Check(bullet.group(1).strip(), False)
-        else:
-            check = Check(line.strip(), False)
-        if check.text:
-            items.append(check)
-    return tuple(items)
+def parse_checklist(lines: list[tuple[int, str]], key: str) -> tuple[tuple[Check, ...], list[Kept]]:
+    """The items of a checklist section, and the runs of other lines among them (prose, tables,
+    fences, sub-headings, nested items), kept verbatim with the number of items before them."""
+    items: list[Check] = []
+    kept: list[Kept] = []
+    run: list[str] = []
+    for line in trim_blank_lines([line for _, line in lines]):
+        box = _ITEM.match(line)
+        text = clean_check_text(box.group(2)) if box is not None else ""
+        if box is None or not text:
+            # An empty box is not an item (render drops it): it is kept as written.
+            run.append(line)
+            continue
+        if run:
+            kept.append(Kept(key, "\n".join(run), len(items)))
+            run = []
+        items.append(Check(text, box.group(1) != " "))
+    if run:
+        kept.append(Kept(key, "\n".join(run), len(items)))
+    return tuple(items), kept
 
 
-def render_checklist(checks: tuple[Check, ...]) -> str:
+def kept_parts(body: Body) -> tuple[Kept, ...]:
+    """Unknown sections and text among checklist items, in the order a task writes them back:
+    by the known section they follow, a checklist's own text before the sections after it."""
+    kept = [Kept(after, section.verbatim()) for after, section in body.unknown]
+    for key in ("acceptance_criteria", "definition_of_done"):
+        section = body.sections.get(key)
+        kept += parse_checklist(section.lines, key)[1] if section else []
+    order = {key: rank for rank, key in enumerate(("", *SECTIONS))}
+    # sorted() is stable: unknown sections keep their order among themselves.
+    return tuple(sorted(kept, key=lambda part: (order[part.after], part.at is None, part.at or 0)))
+
+
+def render_checklist(checks: tuple[Check, ...], kept: tuple[Kept, ...] = ()) -> str:
+    """Items as ``- [ ] text``, with the kept text of the section before the item it preceded."""
+    items = [check for check in checks if clean_check_text(check.text)]
     lines = []
-    for check in checks:
-        text = clean_check_text(check.text)
-        if text:
-            lines.append(f"- [{'x' if check.done else ' '}] {text}")
+    for index in range(len(items) + 1):
+        last = index == len(items)
+        lines += [
+            part.text
+            for part in kept
+            if (part.at or 0) == index or (last and (part.at or 0) > index)
+        ]
+        if not last:
+            check = items[index]
+            lines.append(f"- [{'x' if check.done else ' '}] {clean_check_text(check.text)}")
     return "\n".join(lines)
 
 

@@ -28,6 +28,7 @@ from epicflow.markdown.sections import (
     Body,
     Section,
     find_title,
+    kept_parts,
     parse_checklist,
     render_checklist,
     render_text,
@@ -90,6 +91,7 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         github=fields.take_text("github", placeholder_lists=True)[0],
         dependencies_note=_text(body, "dependencies"),
         extra=fields.extras(),
+        kept=kept_parts(body),
         form=form,
     )
     # After the frontmatter is read: its effort keys are a fallback, kept among the extras.
@@ -218,7 +220,7 @@ def _description(body: Body) -> str:
 
 def _checks(body: Body, key: str) -> tuple[Check, ...]:
     section = body.sections.get(key)
-    return () if section is None else parse_checklist(section.lines)
+    return () if section is None else parse_checklist(section.lines, key)[0]
 
 
 def _effort(
@@ -249,9 +251,15 @@ def render_task(doc: TaskDoc) -> str:
     blocks = [emit.frontmatter(pairs), head or f"# Task: {doc.title}"]
     if form.layout == "yaml":
         blocks = [blocks[1], emit.yaml_block(pairs)]
+    blocks += _unknown(doc, "")
     for key, heading in SECTIONS.items():
         content = _section(doc, key)
         blocks.append(f"## {heading}\n\n{content}" if content else f"## {heading}")
+        blocks += _unknown(doc, key)
+    # Sections that name no known one (not written by parse_task) go last rather than nowhere.
+    blocks += [
+        part.text for part in doc.kept if part.at is None and part.after not in ("", *SECTIONS)
+    ]
     text = "\n\n".join(blocks) + "\n"
     if form.layout == "none":
         # Written without metadata only when nothing is lost by it (the same doc reads back).
@@ -301,11 +309,15 @@ def _optional(*pairs: tuple[str, str | None], typed: bool = False) -> list[tuple
     return [(name, emit.scalar(value, typed=typed)) for name, value in pairs if value is not None]
 
 
+def _unknown(doc: TaskDoc, after: str) -> list[str]:
+    return [part.text for part in doc.kept if part.at is None and part.after == after]
+
+
 def _section(doc: TaskDoc, key: str) -> str:
-    if key == "acceptance_criteria":
-        return render_checklist(doc.acceptance_criteria)
-    if key == "definition_of_done":
-        return render_checklist(doc.definition_of_done)
+    if key in ("acceptance_criteria", "definition_of_done"):
+        inline = tuple(part for part in doc.kept if part.at is not None and part.after == key)
+        checks: tuple[Check, ...] = getattr(doc, key)
+        return render_checklist(checks, inline)
     if key == "effort":
         if not doc.effort_text:
             return effort.canonical(doc.size, doc.hours, doc.parallel)
