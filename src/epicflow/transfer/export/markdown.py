@@ -14,12 +14,13 @@ import json
 import tarfile
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from epicflow.markdown import Check, EpicDoc, TaskDoc
 from epicflow.markdown.errors import forbidden_char
-from epicflow.markdown.model import Form
-from epicflow.markdown.sections import find_title
+from epicflow.markdown.model import Form, Kept
+from epicflow.markdown.sections import SECTIONS, find_title
 from epicflow.transfer.plan.inputs import (
     COMPLETED,
     FORM,
@@ -55,21 +56,48 @@ def _kept(name: str, value: object) -> bool:
     return name == "effort_text" or (name in _LINES and "\n" not in value and "\r" not in value)
 
 
-def written_form(extra: dict[str, str]) -> tuple[Form | None, str]:
-    """How the file was written (taken out of ``extra``) and its effort section as written; None
-    when the import kept no form."""
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What the import kept of how a file was written (`read.markdown.written_form`)."""
+
+    form: Form | None = None  # None: the import kept nothing
+    effort_text: str = ""
+    body: tuple[Kept, ...] = ()
+
+
+def written_form(extra: dict[str, str]) -> Written:
+    """How the file was written, taken out of ``extra``; each value checked, since a bundle is
+    anyone's JSON (a value that fails is left out)."""
     text = extra.pop(FORM, None)
     if text is None:
-        return None, ""
+        return Written()
     try:
         kept = json.loads(text)
     except ValueError:
         kept = None
     if not isinstance(kept, dict):
-        return Form(), ""
+        return Written(Form())
+    body = _body(kept.pop("kept", None))
     values = {name: value for name, value in kept.items() if _kept(name, value)}
     effort_text = values.pop("effort_text", "")
-    return Form(**values), effort_text
+    return Written(Form(**values), effort_text, body)
+
+
+def _body(parts: object) -> tuple[Kept, ...]:
+    """The kept body text: [after, text, at] each, after a known section key or ""."""
+    if not isinstance(parts, list):
+        return ()
+    kept = []
+    for part in parts:
+        if not (isinstance(part, list) and len(part) == 3):
+            continue
+        after, text, at = part
+        placed = isinstance(after, str) and (after == "" or after in SECTIONS)
+        if not (placed and isinstance(text, str) and forbidden_char(text) is None):
+            continue
+        if at is None or (isinstance(at, int) and not isinstance(at, bool) and at >= 0):
+            kept.append(Kept(after, text, at))
+    return tuple(kept)
 
 
 def _progress(snapshot: Snapshot) -> dict[int, int]:
@@ -89,7 +117,7 @@ def epic_doc(epic: StoredEpic, progress: int) -> EpicDoc:
     meta = epic.meta or Meta()
     created, updated = epic.times["created_at"], epic.times["updated_at"]
     extra = dict(meta.extra)
-    form, _ = written_form(extra)
+    form = written_form(extra).form
     return EpicDoc(
         slug=epic.slug,
         title=epic.content["title"],
@@ -118,17 +146,17 @@ def _refs(ids: set[int] | None, refs: dict[int, Ref], folder: str) -> tuple[str,
     return tuple(_ref_text(ref, folder) for ref in found)
 
 
-def _form(extra: dict[str, str], title: str) -> tuple[Form, str]:
-    """The form the import kept. A task imported before ``title:`` was read as the name kept it
-    as an extra key; written back beside ``name:`` as it was (the two agree, or the heading gave
+def _form(extra: dict[str, str], title: str) -> Written:
+    """What the import kept. A task imported before ``title:`` was read as the name kept it as
+    an extra key; written back beside ``name:`` as it was (the two agree, or the heading gave
     the title)."""
-    form, effort_text = written_form(extra)
-    if form is not None:
-        return form, effort_text
+    written = written_form(extra)
+    if written.form is not None:
+        return written
     if extra.get("title") == title:
         del extra["title"]
-        return Form(title_key="name+title"), ""
-    return Form(), ""
+        return Written(Form(title_key="name+title"))
+    return Written(Form())
 
 
 def _extra(task: StoredTask, meta: Meta) -> dict[str, str]:
@@ -153,7 +181,7 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
         assignee = snapshot.emails.get(task.assignee_id, str(task.assignee_id))
     created, updated = task.times["created_at"], task.times["updated_at"]
     extra = _extra(task, meta)
-    form, effort_text = _form(extra, content["title"])
+    written = _form(extra, content["title"])
     return TaskDoc(
         ref=ref,
         title=content["title"],
@@ -177,8 +205,9 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
         github=meta.github,
         dependencies_note=meta.dependencies_note,
         extra=extra,
-        effort_text=effort_text,
-        form=form,
+        effort_text=written.effort_text,
+        form=written.form or Form(),
+        kept=written.body,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from epicflow.markdown import UNASSIGNED, EpicDoc, EpicFolder, TaskDoc, Tree
-from epicflow.markdown.model import Form
+from epicflow.markdown.model import Form, Kept
 from epicflow.markdown.validate import epic_string_findings, task_string_findings
 from epicflow.transfer.errors import first_error, invalid
 from epicflow.transfer.plan.inputs import (
@@ -126,16 +126,19 @@ def _task_data(doc: TaskDoc) -> dict[str, Any]:
     }
 
 
-def written_form(form: Form, effort_text: str = "") -> dict[str, str]:
-    """How the file was written, where it differs from what export writes, as the one extra
+def written_form(form: Form, effort_text: str = "", body: tuple[Kept, ...] = ()) -> dict[str, str]:
+    """How the file was written, where it differs from what export writes, and the text of its
+    body that has no field (unknown sections, text among checklist items), as the one extra
     entry that keeps it (none when the file is written as export writes it)."""
-    kept: dict[str, str] = {
+    kept: dict[str, object] = {
         item.name: value
         for item in dataclasses.fields(Form)
         if (value := getattr(form, item.name)) != item.default
     }
     if effort_text:
         kept["effort_text"] = effort_text
+    if body:
+        kept["kept"] = [[part.after, part.text, part.at] for part in body]
     return {FORM: json.dumps(kept, ensure_ascii=False, sort_keys=True)} if kept else {}
 
 
@@ -153,7 +156,7 @@ def task_spec(folder: EpicFolder, doc: TaskDoc, files: Mapping[str, bytes]) -> T
         raise _fail(files, path, "assignee", "assignee must be an e-mail or a user id")
     extra = dict(doc.extra)
     times = _times(doc, extra, files, path)
-    extra |= written_form(doc.form, doc.effort_text)
+    extra |= written_form(doc.form, doc.effort_text, doc.kept)
     no_epic = folder.slug == UNASSIGNED and folder.epic is None
     return TaskSpec(
         name=f"{folder.slug}/{doc.ref}",
