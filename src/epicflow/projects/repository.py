@@ -178,14 +178,6 @@ def _allowed(roles: Sequence[str]) -> ColumnElement[bool]:
     )
 
 
-def allows(found: Found | None, roles: Sequence[str]) -> bool:
-    """`_allowed` of a row already read: the same three conditions."""
-    if found is None:
-        return False
-    user, project, role = found
-    return bool(user.is_active) and project is not None and (user.is_superuser or role in roles)
-
-
 def user_project_allowed(roles: Sequence[str]) -> Select[Any]:
     """`_USER_PROJECT` (parameters `user_id`, `key`) with three columns more, for a write that
     runs in the same statement: `in_project` (the project's id), `in_actor` (the user's e-mail)

@@ -5,18 +5,32 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import cache
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.claims import repository as repo
 from epicflow.events import repository as events
-from epicflow.projects.repository import Found, allows, find_user_project
+from epicflow.platform.db import fetch_rows
+from epicflow.projects.repository import Found, user_project_allowed, user_project_of
 from epicflow.stores.base import Answer, Caller, NextClaim
 
 
+@cache
+def _access(roles: tuple[str, ...]) -> Select[Any]:
+    return user_project_allowed(roles)
+
+
 async def _caller(session: AsyncSession, caller: Caller) -> tuple[Found | None, bool]:
-    found = await find_user_project(session, caller.user_id, caller.project_key)
-    return found, allows(found, caller.roles)
+    """The caller's user, project and role, and whether the roles allow the call: the rule of
+    `projects.repository.user_project_allowed`, as the PostgreSQL store reads it."""
+    params = {"user_id": caller.user_id, "key": caller.project_key}
+    rows = await fetch_rows(session, _access(caller.roles), params)
+    if not rows:
+        return None, False
+    return user_project_of(rows[0]), bool(rows[0][-1])
 
 
 def _project_id(found: Found | None) -> uuid.UUID:
