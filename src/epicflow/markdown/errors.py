@@ -64,15 +64,16 @@ def forbidden_char(text: str) -> tuple[int, str] | None:
     if found is None:
         return None
     char = found.group()
-    if char == "\x00":
-        what = "binary content (NUL byte)"
-    elif "\ud800" <= char <= "\udfff":
-        what = f"lone surrogate U+{ord(char):04X}"
-    elif char in "\ufffe\uffff":
-        what = f"non-character U+{ord(char):04X}"
-    else:
-        what = f"control character U+{ord(char):04X}"
-    return found.start(), what
+    return found.start(), "binary content (NUL byte)" if char == "\x00" else describe_char(char)
+
+
+def describe_char(char: str) -> str:
+    """What a refused character is, for a message."""
+    if "\ud800" <= char <= "\udfff":
+        return f"lone surrogate U+{ord(char):04X}"
+    if char in "\ufffe\uffff":
+        return f"non-character U+{ord(char):04X}"
+    return f"control character U+{ord(char):04X}"
 
 
 def check_chars(text: str, filename: str, first_line: int = 1) -> None:

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from epicflow.markdown.errors import MarkdownError, forbidden_char
+from epicflow.markdown.errors import MarkdownError, describe_char, forbidden_char
 from epicflow.markdown.frontmatter import MAX_KEY_CHARS, is_timestamp
 from epicflow.markdown.model import (
     EPIC_FIELDS,
@@ -146,14 +146,6 @@ _NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\uff
 StringFinding = tuple[str, str]  # (field, message)
 
 
-def _describe(char: str) -> str:
-    if "\ud800" <= char <= "\udfff":
-        return f"lone surrogate U+{ord(char):04X}"
-    if char in "\ufffe\uffff":
-        return f"non-character U+{ord(char):04X}"
-    return f"control character U+{ord(char):04X}"
-
-
 def _finding(field: str, text: str | None, *, text_field: bool = False) -> StringFinding | None:
     if text is None:
         return None
@@ -161,7 +153,7 @@ def _finding(field: str, text: str | None, *, text_field: bool = False) -> Strin
     if found is None:
         return None
     kind = "text" if text_field else "one-line"
-    return field, f"{field}: {_describe(found.group())} not allowed in a {kind} field"
+    return field, f"{field}: {describe_char(found.group())} not allowed in a {kind} field"
 
 
 Named = list[tuple[str, str | None]]
