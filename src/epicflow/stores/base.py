@@ -188,7 +188,6 @@ class ProjectStore(Protocol):
 class Store:
     """Everything that differs between engines, for one engine."""
 
-    name: str
     tasks: TaskStore
     claims: ClaimStore
     projects: ProjectStore

@@ -63,10 +63,8 @@ def _violation(violation: StartViolation) -> Conflict:
 
 def check_if_match(if_match: str | None, version: int) -> None:
     """`If-Match: "<version>"` must name the current version; `*` or no header always match."""
-    if if_match is None or if_match.strip() == "*":
-        return
-    tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
-    if str(version) not in tags:
+    versions = if_match_versions(if_match)
+    if versions is not None and version not in versions:
         raise PreconditionFailed(
             f"The task changed; its current version is {version}.", current_version=version
         )

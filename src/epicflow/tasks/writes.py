@@ -59,8 +59,8 @@ MAX_VERSION = 2**31 - 1
 
 
 def if_match_versions(if_match: str | None) -> list[int] | None:
-    """The versions an `If-Match` header names, as `service.check_if_match` reads it; None
-    when it matches any version."""
+    """The versions an `If-Match` header names (`"3"`, `W/"3"`, a comma-separated list); None
+    when it matches any version (`*`, or no header)."""
     if if_match is None or if_match.strip() == "*":
         return None
     tags = [tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")]

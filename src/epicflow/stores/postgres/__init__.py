@@ -8,7 +8,6 @@ from epicflow.stores.postgres.locks import PostgresProjectStore
 from epicflow.stores.postgres.task_writes import PostgresTaskStore
 
 POSTGRES = Store(
-    name="PostgreSQL",
     tasks=PostgresTaskStore(),
     claims=PostgresClaimStore(),
     projects=PostgresProjectStore(),

@@ -18,7 +18,6 @@ class SqliteProjectStore:
 
 
 SQLITE = Store(
-    name="SQLite",
     tasks=SqliteTaskStore(),
     claims=SqliteClaimStore(),
     projects=SqliteProjectStore(),
