@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth import service as accounts
 from epicflow.auth.tables import User
-from epicflow.cli.errors import err, readable_errors
+from epicflow.cli.errors import err, finding_line, readable_errors
 from epicflow.markdown import ArchiveLimits
 from epicflow.platform.clock import utcnow
 from epicflow.platform.errors import Invalid, NotFound
@@ -54,6 +54,7 @@ CLI_LIMITS = ArchiveLimits(
     max_upload_bytes=GiB, max_total_bytes=GiB, max_members=100_000, max_member_bytes=5 * 2**20
 )
 out = Console(highlight=False, markup=False, emoji=False)  # names and paths as written
+MAX_SHOWN_WARNINGS = 50  # without --json; the JSON report lists them all
 T = TypeVar("T")
 Work = Callable[[AsyncSession, ProjectAccess], Awaitable[T]]
 
@@ -223,6 +224,11 @@ def _summary(report: ImportReport, key: str) -> None:
             getattr(getattr(report, what), kind) for what in ("created", "updated", "unchanged")
         ]
         out.print(f"  {kind}: {counts[0]} created, {counts[1]} updated, {counts[2]} unchanged")
+    shown = report.warnings[:MAX_SHOWN_WARNINGS]
+    for warning in shown:
+        err.print(f"warning: {finding_line(warning.model_dump())}")
+    if len(report.warnings) > len(shown):
+        err.print(f"({len(report.warnings) - len(shown)} more warnings: --json lists them)")
 
 
 def import_command(
@@ -242,7 +248,7 @@ def import_command(
     name: NameOption = None,
 ) -> None:
     """Import ccpm epics (or a JSON bundle) into a project: all or nothing."""
-    with readable_errors(), ProgressBar() as bar:
+    with readable_errors(as_json), ProgressBar() as bar:
         new = NewProject.checked(project, name, as_user) if create else None
         files, data = _read(path)
 

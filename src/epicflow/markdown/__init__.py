@@ -11,7 +11,9 @@ from epicflow.markdown.epic import parse_epic, render_epic
 from epicflow.markdown.errors import (
     MAX_FILE_BYTES,
     MAX_FRONTMATTER_BYTES,
+    Finding,
     MarkdownError,
+    MarkdownErrors,
     decode_text,
 )
 from epicflow.markdown.model import (
@@ -46,7 +48,9 @@ __all__ = [
     "Check",
     "EpicDoc",
     "EpicFolder",
+    "Finding",
     "MarkdownError",
+    "MarkdownErrors",
     "TaskDoc",
     "Tree",
     "collect_tree",

@@ -23,12 +23,21 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from epicflow.markdown.epic import epic_name, parse_epic, render_epic
-from epicflow.markdown.errors import MarkdownError, decode_text
+from epicflow.markdown.errors import (
+    Finding,
+    MarkdownError,
+    MarkdownErrors,
+    decode_text,
+    in_file_order,
+)
+from epicflow.markdown.lenient import epic_warnings, task_warnings
 from epicflow.markdown.model import SLUG, UNASSIGNED, EpicDoc, TaskDoc
 from epicflow.markdown.task import parse_task, render_task
 
+T = TypeVar("T")
 _TASK_FILE = re.compile(r"[0-9]{1,10}\.md\Z")
 
 
@@ -52,6 +61,7 @@ class EpicFolder:
 class Tree:
     epics: tuple[EpicFolder, ...]  # ordered by slug
     ignored: tuple[str, ...]  # paths that were not read, sorted
+    warnings: tuple[Finding, ...] = ()  # what was read leniently, in file order
 
 
 def _layout(paths: set[str], base: str) -> tuple[str, bool] | None:
@@ -104,44 +114,82 @@ def _group(paths: set[str], base: str, single: bool) -> tuple[dict[str, dict[str
 def collect_tree(files: Mapping[str, bytes], *, source: str = "archive") -> Tree:
     """Parse every epic and task file of an unpacked archive or folder (see the module doc).
 
-    ``source`` names the whole upload in errors that concern no single file.
+    Every file is read even when one is bad: ``MarkdownErrors`` lists each bad file's first
+    error, in path order. ``source`` names the whole upload in errors that concern no single
+    file.
     """
     base, single = _locate(set(files), source)
     groups, ignored = _group(set(files), base, single)
-    folders = [_folder(folder, names, files, single) for folder, names in groups.items()]
-    return Tree(tuple(sorted(folders, key=lambda f: f.slug)), tuple(ignored))
+    reader = _Reader(files)
+    folders = [reader.folder(folder, names, single) for folder, names in groups.items()]
+    warnings = tuple(in_file_order(reader.warnings))
+    if reader.errors:
+        raise MarkdownErrors(in_file_order(reader.errors), warnings)
+    return Tree(tuple(sorted(folders, key=lambda f: f.slug)), tuple(ignored), warnings)
 
 
-def _folder(
-    folder: str, names: dict[str, str], files: Mapping[str, bytes], single: bool
-) -> EpicFolder:
-    epic_path = names.get("epic.md")
-    epic_text = None if epic_path is None else decode_text(files[epic_path], epic_path)
-    if single:
-        slug = _root_slug(epic_text, epic_path or next(iter(names.values())))
-    else:
+class _Reader:
+    """Parses the files of each epic folder, keeping every file's first error and the
+    warnings of the files that parse."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        self.files = files
+        self.errors: list[Finding] = []
+        self.warnings: list[Finding] = []
+
+    def folder(self, folder: str, names: dict[str, str], single: bool) -> EpicFolder:
+        epic_path = names.get("epic.md")
+        epic_text = None if epic_path is None else self.text(epic_path)
+        slug = self.slug(folder, names, single, epic_path, epic_text)
+        epic = None
+        if epic_text is not None and epic_path is not None and slug is not None:
+            epic = self.parse(epic_path, partial(parse_epic, epic_text, slug=slug))
+            if epic is not None:
+                self.warnings += epic_warnings(epic, epic_text, epic_path)
+        tasks = []
+        for name, path in names.items():
+            text = None if name == "epic.md" else self.text(path)
+            task = None if text is None else self.parse(path, partial(parse_task, text))
+            if task is not None and text is not None:
+                tasks.append(task)
+                self.warnings += task_warnings(task, text, path)
+        tasks.sort(key=lambda t: (int(t.ref), t.ref))
+        return EpicFolder(slug or "", folder, epic, tuple(tasks))
+
+    def slug(
+        self,
+        folder: str,
+        names: dict[str, str],
+        single: bool,
+        epic_path: str | None,
+        epic_text: str | None,
+    ) -> str | None:
+        if single:
+            where = epic_path or next(iter(names.values()))
+            return self.parse(where, lambda filename: _root_slug(epic_text, filename))
         slug = folder.rsplit("/", 1)[-1]
         if not SLUG.match(slug):
-            raise MarkdownError(
-                folder, None, f"epic folder {slug!r} must be kebab-case (a-z, 0-9, -)"
-            )
-    epic = None
-    if epic_text is not None and epic_path is not None:
-        epic = parse_epic(epic_text, slug=slug, filename=epic_path)
-    tasks = [
-        parse_task(decode_text(files[path], path), filename=path)
-        for name, path in names.items()
-        if name != "epic.md"
-    ]
-    tasks.sort(key=lambda t: (int(t.ref), t.ref))
-    return EpicFolder(slug, folder, epic, tuple(tasks))
+            message = f"epic folder {slug!r} must be kebab-case (a-z, 0-9, -)"
+            self.errors.append(Finding(folder, None, "", "invalid_markdown", message))
+            return None
+        return slug
+
+    def text(self, path: str) -> str | None:
+        return self.parse(path, lambda filename: decode_text(self.files[filename], filename))
+
+    def parse(self, path: str, read: Callable[..., T]) -> T | None:
+        try:
+            return read(filename=path)
+        except MarkdownError as exc:
+            self.errors.append(exc.finding())
+            return None
 
 
-def _root_slug(epic_text: str | None, path: str) -> str:
-    name = None if epic_text is None else epic_name(epic_text, path)
+def _root_slug(epic_text: str | None, filename: str) -> str:
+    name = None if epic_text is None else epic_name(epic_text, filename)
     if name is None or not SLUG.match(name):
         raise MarkdownError(
-            path,
+            filename,
             None,
             "an epic at the top level needs an epic.md with name: <slug> (kebab-case) "
             "in its frontmatter, or a folder named after its slug",

@@ -117,6 +117,24 @@ def read_value(key: str, text: str) -> Value | None:
     return high
 
 
+def leniency(key: str, text: str) -> tuple[str, str] | None:
+    """(code, message) for a warning when ``text`` was read as ``key``'s value leniently (a
+    range, a unit, a note), None when it is written as epicflow writes it."""
+    value = read_value(key, text)
+    if value is None or canonical_line(key, value).split(": ", 1)[1] == text:
+        return None
+    if key == "hours":
+        hours = _HOURS.match(text)
+        assert hours is not None
+        planned = canonical_line(key, value).split(": ", 1)[1]
+        if hours.group(2) is not None:
+            message = f"hours {text!r} plans {planned} h (a range plans with its upper bound)"
+            return "hours_range", message
+        return "effort_note", f"hours {text!r} read as {planned} h; the text is kept"
+    shown = canonical_line(key, value).split(": ", 1)[1]
+    return "effort_note", f"{key} {text!r} read as {shown}; the note is kept"
+
+
 def _refuse(key: str, text: str, filename: str, line: int | None) -> MarkdownError:
     accepted = ACCEPTED["hours" if key == FRONT_HOURS else key]
     reason = "; days are not hours" if key != "size" and _DAYS.match(text) else ""

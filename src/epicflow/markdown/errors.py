@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FRONTMATTER_BYTES = 64 * 1024
@@ -12,21 +15,88 @@ MAX_FRONTMATTER_BYTES = 64 * 1024
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One thing an import found in a file: an error, or a warning (what was read leniently).
+
+    ``field`` names the frontmatter key or section at fault ("" when none); ``code`` is stable
+    for programs; ``str()`` reads like a compiler message: ``epics/x/003.md:4: ...``.
+    """
+
+    file: str
+    line: int | None
+    field: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def in_file_order(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings by folder, then epic.md, then task files by number, then line."""
+
+    def order(finding: Finding) -> tuple[str, int, int, str, int]:
+        folder, _, name = finding.file.rpartition("/")
+        stem = name.removesuffix(".md")
+        number = int(stem) if stem.isdigit() else -1 if name == "epic.md" else 1 << 62
+        return folder, number, 0, name, finding.line or 0
+
+    return sorted(findings, key=order)
+
+
 class MarkdownError(ValueError):
     """A bad file: which one, which line (1-based) when known, and what is wrong.
 
     ``str()`` reads like a compiler message: ``epics/x/003.md:4: depends_on must be a list``.
     """
 
-    def __init__(self, file: str, line: int | None, message: str) -> None:
+    def __init__(
+        self,
+        file: str,
+        line: int | None,
+        message: str,
+        *,
+        field: str = "",
+        code: str = "invalid_markdown",
+    ) -> None:
         super().__init__(file, line, message)
         self.file = file
         self.line = line
         self.message = message
+        self.field = field
+        self.code = code
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.message}"
+
+    def finding(self) -> Finding:
+        return Finding(self.file, self.line, self.field, self.code, self.message)
+
+
+class MarkdownErrors(MarkdownError):
+    """Several bad files at once: every file is read, and each one's first error is kept. As a
+    ``MarkdownError`` it names the first."""
+
+    def __init__(self, findings: list[Finding], warnings: tuple[Finding, ...] = ()) -> None:
+        first = findings[0]
+        super().__init__(first.file, first.line, first.message, field=first.field, code=first.code)
+        self.findings = findings
+        self.warnings = warnings
+
+    def __str__(self) -> str:
+        return "\n".join(map(str, self.findings))
 
 
 def line_of(text: str, index: int) -> int:

@@ -38,7 +38,8 @@ EPIC_FIELDS = frozenset(
 )
 
 # Spellings seen in the wild, after lower-casing and turning spaces and dashes into "_".
-TASK_STATUS_SPELLINGS = {
+# ccpm's own words, and the ones SPEC §6 names:
+_TASK_STATUS_WORDS = {
     "open": "open",
     "in_progress": "in_progress",
     "blocked": "blocked",
@@ -47,7 +48,9 @@ TASK_STATUS_SPELLINGS = {
     "completed": "done",
     "cancelled": "cancelled",
     "canceled": "cancelled",
-    # Forks of ccpm (docs/ccpm.md, "Statuses and keys").
+}
+# The words forks of ccpm write (docs/ccpm.md, "Statuses and keys"): read with a warning.
+TASK_STATUS_FORKS = {
     "pending": "open",
     "backlog": "open",
     "not_started": "open",
@@ -57,16 +60,17 @@ TASK_STATUS_SPELLINGS = {
     # Work begun and not finished: what in_progress means here.
     "partial": "in_progress",
 }
+TASK_STATUS_SPELLINGS = _TASK_STATUS_WORDS | TASK_STATUS_FORKS
+EPIC_STATUS_FORKS = {"complete": "completed"}
 EPIC_STATUS_SPELLINGS = {
     "backlog": "backlog",
     "in_progress": "in_progress",
     "completed": "completed",
     "done": "completed",
     "closed": "completed",
-    "complete": "completed",
     "cancelled": "cancelled",
     "canceled": "cancelled",
-}
+} | EPIC_STATUS_FORKS
 # What export writes: ccpm's own spelling, plus `epicflow_status` where ccpm has no word.
 TASK_STATUS_EXPORT: dict[str, tuple[str, str | None]] = {
     "open": ("open", None),

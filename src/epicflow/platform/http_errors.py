@@ -35,6 +35,20 @@ _TITLES = {
 _CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
+def problem_body(
+    status: int, detail: str, /, *, code: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The problem+json document (RFC 9457) for an error, as the API and ``--json`` print it."""
+    return {
+        **extra,  # never overrides the standard members below
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code or _CODES.get(status, "error"),
+    }
+
+
 def problem(
     status: int,
     detail: str,
@@ -44,14 +58,7 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body = {
-        **extra,  # never overrides the standard members below
-        "type": "about:blank",
-        "title": _TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "code": code or _CODES.get(status, "error"),
-    }
+    body = problem_body(status, detail, code=code, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 

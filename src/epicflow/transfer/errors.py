@@ -6,15 +6,18 @@ into the same answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-from epicflow.markdown import MarkdownError
+from epicflow.markdown import Finding, MarkdownError
 from epicflow.platform.errors import Conflict, Invalid
-from epicflow.transfer.plan.planner import Refused
+from epicflow.transfer.plan.planner import Refusals, Refused
 
 MAX_REPORTED_ERRORS = 20
+# Every finding of a refused import is listed, up to this many (the count says how many more).
+MAX_FINDINGS = 1000
 
 
 def invalid(
@@ -29,13 +32,42 @@ def markdown_error(exc: MarkdownError, code: str = "invalid_markdown") -> Invali
     return invalid(exc.file, exc.line, exc.message, code=code)
 
 
-def problem(refused: Refused) -> Invalid | Conflict:
-    """What the planner refused, as the API answers it."""
-    if refused.conflict:
-        detail = f"{refused.file}: {refused.message}"
-        extra = {**refused.extra, "file": refused.file, "line": refused.line}
-        return Conflict(detail, code=refused.code, **extra)
-    return invalid(refused.file, refused.line, refused.message, code=refused.code, **refused.extra)
+def findings(
+    errors: Sequence[Finding],
+    warnings: Sequence[Finding] = (),
+    *,
+    code: str | None = None,
+    conflict: bool = False,
+) -> Invalid | Conflict:
+    """A refused import listing every error (``errors``) and warning (``warnings``) as
+    ``{file, line, field, code, message}``; the detail names the first error and the count.
+    ``code`` is the answer's own: by default the errors' code when they share one."""
+    first = errors[0]
+    if code is None:
+        codes = {item.code for item in errors}
+        code = codes.pop() if len(codes) == 1 else "invalid_upload"
+    more = len(errors) - 1
+    detail = str(first) + (f" (and {more} more: see errors)" if more else "")
+    extra: dict[str, Any] = {
+        "file": first.file,
+        "line": first.line,
+        "errors": [item.as_dict() for item in errors[:MAX_FINDINGS]],
+        "warnings": [item.as_dict() for item in warnings[:MAX_FINDINGS]],
+    }
+    if len(errors) > MAX_FINDINGS:
+        extra["errors_not_listed"] = len(errors) - MAX_FINDINGS
+    if conflict:
+        return Conflict(detail, code=code, **extra)
+    return Invalid(detail, code=code, **extra)
+
+
+def problem(refused: Refused | Refusals, warnings: Sequence[Finding] = ()) -> Invalid | Conflict:
+    """What the planner refused, as the API answers it: every refusal in ``errors``."""
+    if isinstance(refused, Refusals):
+        return findings([item.finding() for item in refused.refused], warnings)
+    answer = findings([refused.finding()], warnings, conflict=refused.conflict)
+    answer.extra |= refused.extra
+    return answer
 
 
 def first_error(exc: ValidationError) -> tuple[tuple[str | int, ...], str]:

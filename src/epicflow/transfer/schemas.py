@@ -36,6 +36,16 @@ class ImportCounts(BaseModel):
     tasks: int = 0
 
 
+class ImportFinding(BaseModel):
+    """An error or a warning of an import, in a file (and line) of the upload."""
+
+    file: str
+    line: int | None
+    field: str
+    code: str
+    message: str
+
+
 class ImportReport(BaseModel):
     """What an import did (or, with ``dry_run``, would do).
 
@@ -49,6 +59,8 @@ class ImportReport(BaseModel):
     updated: ImportCounts
     unchanged: ImportCounts
     tasks: dict[str, str]
+    # What was read leniently (docs/ccpm.md, "Warnings"): the import went ahead.
+    warnings: list[ImportFinding] = Field(default_factory=list)
 
 
 class TaskContent(RequestModel):

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.markdown import ArchiveLimits, MarkdownError, render_tree
+from epicflow.markdown import ArchiveLimits, Finding, MarkdownError, render_tree
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -25,10 +25,10 @@ from epicflow.transfer.errors import problem
 from epicflow.transfer.export.bundle import bundle
 from epicflow.transfer.export.markdown import documents
 from epicflow.transfer.plan.inputs import Upload
-from epicflow.transfer.plan.planner import Plan, Planner, Refused
+from epicflow.transfer.plan.planner import Plan, Planner, Refusals, Refused
 from epicflow.transfer.read.markdown import line_hint
 from epicflow.transfer.read.upload import read_files, read_upload
-from epicflow.transfer.schemas import ImportCounts, ImportReport
+from epicflow.transfer.schemas import ImportCounts, ImportFinding, ImportReport
 from epicflow.transfer.write.apply import Progress, apply_plan, no_progress
 
 DEFAULT_LIMITS = ArchiveLimits()
@@ -67,7 +67,7 @@ async def import_files(
     return await _import(session, access, upload, files, dry_run, now, progress)
 
 
-def _report(plan: Plan, dry_run: bool) -> ImportReport:
+def _report(plan: Plan, dry_run: bool, warnings: tuple[Finding, ...]) -> ImportReport:
     created, updated, unchanged = ImportCounts(), ImportCounts(), ImportCounts()
     for kind, plans in (("epics", plan.epics), ("tasks", plan.tasks)):
         for item in plans:
@@ -75,7 +75,12 @@ def _report(plan: Plan, dry_run: bool) -> ImportReport:
             setattr(counts, kind, getattr(counts, kind) + 1)
     tasks = {item.spec.name: item.key for item in plan.tasks}
     return ImportReport(
-        dry_run=dry_run, created=created, updated=updated, unchanged=unchanged, tasks=tasks
+        dry_run=dry_run,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        tasks=tasks,
+        warnings=[ImportFinding(**item.as_dict()) for item in warnings],
     )
 
 
@@ -93,9 +98,9 @@ async def _import(
     planner = Planner(upload, snapshot, partial(line_hint, files), max_refs=MAX_EDGES)
     try:
         plan = planner.plan(now)
-    except Refused as refused:
-        raise problem(refused) from None
-    report = _report(plan, dry_run)
+    except (Refused, Refusals) as refused:
+        raise problem(refused, upload.warnings) from None
+    report = _report(plan, dry_run, upload.warnings)
     if not dry_run:
         counts = report.model_dump(include={"created", "updated", "unchanged"})
         await apply_plan(session, access, plan, now, counts, progress)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from epicflow.markdown import Finding
+
 EPIC_CONTENT = ("title", "description", "status", "prd")
 TIME_FIELDS = ("created_at", "updated_at", "started_at", "completed_at")
 # Extra frontmatter keys export writes for fields the ccpm format lacks.
@@ -93,6 +95,8 @@ class Upload:
     # How a name that is not in the upload is looked up in the project: markdown names are
     # paths (`pay/003`), bundle names are task keys.
     refs_by: Literal["path", "key"]
+    # What was read leniently (markdown only), reported with the import's answer.
+    warnings: tuple[Finding, ...] = ()
 
 
 @dataclass

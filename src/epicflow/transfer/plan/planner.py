@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from epicflow.graph import find_any_cycle
+from epicflow.markdown import Finding
 from epicflow.transfer.plan.epics import EpicPlan, plan_epics
 from epicflow.transfer.plan.inputs import Snapshot, StoredTask, TaskSpec, Upload
 from epicflow.transfer.plan.task_files import export_paths
@@ -34,6 +35,7 @@ class Refused(Exception):
         message: str,
         code: str,
         *,
+        field: str = "",
         conflict: bool = False,
         **extra: Any,
     ) -> None:
@@ -42,8 +44,20 @@ class Refused(Exception):
         self.line = line
         self.message = message
         self.code = code
+        self.field = field
         self.conflict = conflict
         self.extra = extra
+
+    def finding(self) -> Finding:
+        return Finding(self.file, self.line, self.field, self.code, self.message)
+
+
+class Refusals(Exception):
+    """Several refusals at once: every task's problems are found before the import stops."""
+
+    def __init__(self, refused: list[Refused]) -> None:
+        super().__init__(refused)
+        self.refused = refused
 
 
 @dataclass
@@ -76,12 +90,19 @@ class Planner:
         self.by_export_path = {path: snapshot.tasks[i] for i, path in self.paths.items()}
         self.people = {str(user_id): user_id for user_id in snapshot.members}
         self.people |= {snapshot.emails[u]: u for u in snapshot.members if u in snapshot.emails}
+        self.refused: list[Refused] = []
+
+    def stop_if_refused(self) -> None:
+        if len(self.refused) == 1:
+            raise self.refused[0]
+        if self.refused:
+            raise Refusals(self.refused)
 
     def fail(self, spec: TaskSpec, field: str, message: str, code: str, **extra: Any) -> Refused:
         line = self.line_of(spec.file, field) if spec.from_markdown else None
         if not spec.from_markdown:
             message = f"{spec.where.removeprefix(spec.file + ': ')}: {message}"
-        return Refused(spec.file, line, message, code, **extra)
+        return Refused(spec.file, line, message, code, field=field, **extra)
 
     def plan(self, now: datetime) -> Plan:
         epics = plan_epics(self.upload.epics, self.snap, now)
@@ -92,13 +113,18 @@ class Planner:
         keys, numbers = self._keys(matches)
         deps = {spec.name: self._refs(spec, "depends_on", keys) for spec in self.upload.tasks}
         conflicts = self._conflicts(keys)
+        assignees = [
+            self._assignee(spec, stored)
+            for spec, stored in zip(self.upload.tasks, matches, strict=True)
+        ]
+        self.stop_if_refused()
         self._check_cycles(keys, deps)
         tasks = []
-        for spec, stored in zip(self.upload.tasks, matches, strict=True):
+        for spec, stored, assignee in zip(self.upload.tasks, matches, assignees, strict=True):
             facts = TaskFacts(
                 key=keys[spec.name],
                 number=stored.number if stored else numbers[spec.name],
-                assignee_id=self._assignee(spec, stored),
+                assignee_id=assignee,
                 deps=deps[spec.name],
                 conflicts=conflicts[spec.name],
                 export_path=None if stored is None else self.paths[stored.id],
@@ -110,14 +136,18 @@ class Planner:
     def _check_epics(self, known: set[str]) -> None:
         for spec in self.upload.tasks:
             if spec.epic is not None and spec.epic not in known:
-                raise self.fail(spec, "epic", f"unknown epic {spec.epic!r}", "unknown_epic")
+                message = f"unknown epic {spec.epic!r}"
+                self.refused.append(self.fail(spec, "epic", message, "unknown_epic"))
+        self.stop_if_refused()
 
-    def _take(self, taken: dict[int, TaskSpec], stored: StoredTask, spec: TaskSpec) -> None:
+    def _take(self, taken: dict[int, TaskSpec], stored: StoredTask, spec: TaskSpec) -> bool:
         other = taken.get(stored.id)
         if other is not None:
             message = f"the same task ({stored.key}) as {other.where}"
-            raise self.fail(spec, "key", message, "duplicate_task")
+            self.refused.append(self.fail(spec, "key", message, "duplicate_task"))
+            return False
         taken[stored.id] = spec
+        return True
 
     def _match(self) -> list[StoredTask | None]:
         """By ``key`` when the key is the project's, else by the path of an earlier import."""
@@ -126,20 +156,22 @@ class Planner:
         taken: dict[int, TaskSpec] = {}
         for index, spec in enumerate(specs):
             stored = self.by_key.get(spec.key) if spec.key else None
-            if stored is not None:
-                self._take(taken, stored, spec)
+            if stored is not None and self._take(taken, stored, spec):
                 matches[index] = stored
         paths: dict[str, TaskSpec] = {}
         for index, spec in enumerate(specs):
             if spec.path is None:
                 continue
             if spec.path in paths:
-                raise self.fail(spec, "key", f"path {spec.path} appears twice", "duplicate_task")
+                message = f"path {spec.path} appears twice"
+                self.refused.append(self.fail(spec, "key", message, "duplicate_task"))
+                continue
             paths[spec.path] = spec
             stored = self.by_path.get(spec.path)
             if matches[index] is None and stored is not None and stored.id not in taken:
                 self._take(taken, stored, spec)
                 matches[index] = stored
+        self.stop_if_refused()
         return matches
 
     def _keys(self, matches: list[StoredTask | None]) -> tuple[dict[str, str], dict[str, int]]:
@@ -155,23 +187,29 @@ class Planner:
                 keys[spec.name] = stored.key
         return keys, numbers
 
-    def _resolve(self, spec: TaskSpec, field: str, name: str, keys: dict[str, str]) -> str:
+    def _resolve(self, spec: TaskSpec, field: str, name: str, keys: dict[str, str]) -> str | None:
         if name in keys:
             return keys[name]
         lookup = self.by_key if self.upload.refs_by == "key" else self.by_export_path
         stored = lookup.get(name)
         if stored is None:
             message = f"{field} names {name}, which is neither in the upload nor in the project"
-            raise self.fail(spec, field, message, "unknown_task", ref=name)
+            self.refused.append(self.fail(spec, field, message, "unknown_task", ref=name))
+            return None
         return stored.key
 
     def _refs(self, spec: TaskSpec, field: str, keys: dict[str, str]) -> frozenset[str]:
         refs = getattr(spec, field)
         if len(refs) > self.max_refs:
-            raise self.fail(spec, field, f"more than {self.max_refs} entries", "too_many_refs")
-        resolved = frozenset(self._resolve(spec, field, name, keys) for name in refs)
+            message = f"more than {self.max_refs} entries"
+            self.refused.append(self.fail(spec, field, message, "too_many_refs"))
+            return frozenset()
+        found = (self._resolve(spec, field, name, keys) for name in refs)
+        resolved = frozenset(key for key in found if key is not None)
         if keys[spec.name] in resolved:
-            raise self.fail(spec, field, f"the task names itself in {field}", "self_reference")
+            message = f"the task names itself in {field}"
+            self.refused.append(self.fail(spec, field, message, "self_reference"))
+            return resolved - {keys[spec.name]}
         return resolved
 
     def _conflicts(self, keys: dict[str, str]) -> dict[str, frozenset[str]]:
@@ -201,7 +239,15 @@ class Planner:
         first = next(specs[key] for key in cycle if key in specs)
         line = self.line_of(first.file, "depends_on") if first.from_markdown else None
         message = f"the dependencies close a cycle: {' → '.join(named)}."
-        raise Refused(first.file, line, message, "dependency_cycle", conflict=True, cycle=named)
+        raise Refused(
+            first.file,
+            line,
+            message,
+            "dependency_cycle",
+            field="depends_on",
+            conflict=True,
+            cycle=named,
+        )
 
     def _assignee(self, spec: TaskSpec, stored: StoredTask | None) -> uuid.UUID | None:
         """An e-mail or a user id of a project member (or of whoever the task has now)."""
@@ -215,4 +261,5 @@ class Planner:
         if current is not None and wanted in (str(current), self.snap.emails.get(current)):
             return current
         message = f"assignee {spec.assignee!r} is not a member of the project"
-        raise self.fail(spec, "assignee", message, "unknown_user")
+        self.refused.append(self.fail(spec, "assignee", message, "unknown_user"))
+        return None

@@ -14,10 +14,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from epicflow.markdown import UNASSIGNED, EpicDoc, EpicFolder, TaskDoc, Tree
+from epicflow.markdown import (
+    UNASSIGNED,
+    EpicDoc,
+    EpicFolder,
+    Finding,
+    MarkdownError,
+    TaskDoc,
+    Tree,
+)
+from epicflow.markdown.errors import in_file_order
 from epicflow.markdown.model import Form, Kept
 from epicflow.markdown.validate import epic_string_findings, task_string_findings
-from epicflow.transfer.errors import first_error, invalid
+from epicflow.transfer.errors import findings, first_error
 from epicflow.transfer.plan.inputs import (
     COMPLETED,
     FORM,
@@ -73,11 +82,11 @@ def line_hint(files: Mapping[str, bytes], path: str, field: str) -> int | None:
     return None
 
 
-def _fail(files: Mapping[str, bytes], path: str, field: str, message: str) -> Exception:
-    return invalid(path, line_hint(files, path, field), message)
+def _fail(files: Mapping[str, bytes], path: str, field: str, message: str) -> MarkdownError:
+    return MarkdownError(path, line_hint(files, path, field), message, field=field)
 
 
-def _check(files: Mapping[str, bytes], path: str, exc: ValidationError) -> Exception:
+def _check(files: Mapping[str, bytes], path: str, exc: ValidationError) -> MarkdownError:
     loc, message = first_error(exc)
     field = str(loc[0]) if loc else ""
     shown = ".".join(str(part) for part in loc)
@@ -197,7 +206,7 @@ def epic_spec(folder: EpicFolder, files: Mapping[str, bytes]) -> EpicSpec | None
     return EpicSpec(folder.slug, path, epic_content(model), times, Meta(doc.github, "", extra))
 
 
-def _string_errors(tree: Tree, files: Mapping[str, bytes]) -> list[dict[str, Any]]:
+def _string_errors(tree: Tree, files: Mapping[str, bytes]) -> list[Finding]:
     """Every string the API would refuse, in file order: what YAML escapes let through."""
     found: list[tuple[str, str, str]] = []
     for folder in tree.epics:
@@ -207,22 +216,32 @@ def _string_errors(tree: Tree, files: Mapping[str, bytes]) -> list[dict[str, Any
         for doc in folder.tasks:
             found += [(folder.path(doc.ref), *item) for item in task_string_findings(doc)]
     return [
-        {
-            "file": path,
-            "line": line_hint(files, path, field),
-            "field": field,
-            "code": "control_character",
-            "message": message,
-        }
+        Finding(path, line_hint(files, path, field), field, "control_character", message)
         for path, field, message in found
     ]
 
 
 def upload_of_tree(tree: Tree, files: Mapping[str, bytes]) -> Upload:
+    """The specs of every file, or a 422 listing every file's errors at once."""
     errors = _string_errors(tree, files)
+    bad = {finding.file for finding in errors}
+    epics: list[EpicSpec] = []
+    tasks: list[TaskSpec] = []
+    for folder in tree.epics:
+        if folder.path("epic") not in bad:
+            try:
+                spec = epic_spec(folder, files)
+            except MarkdownError as exc:
+                errors.append(exc.finding())
+            else:
+                epics += [spec] if spec is not None else []
+        for doc in folder.tasks:
+            if folder.path(doc.ref) in bad:
+                continue
+            try:
+                tasks.append(task_spec(folder, doc, files))
+            except MarkdownError as exc:
+                errors.append(exc.finding())
     if errors:
-        first = errors[0]
-        raise invalid(first["file"], first["line"], first["message"], errors=errors)
-    epics = [spec for folder in tree.epics if (spec := epic_spec(folder, files)) is not None]
-    tasks = [task_spec(folder, doc, files) for folder in tree.epics for doc in folder.tasks]
-    return Upload(tuple(epics), tuple(tasks), refs_by="path")
+        raise findings(in_file_order(errors), tree.warnings, code="invalid_markdown")
+    return Upload(tuple(epics), tuple(tasks), refs_by="path", warnings=tree.warnings)

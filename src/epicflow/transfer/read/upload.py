@@ -12,9 +12,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from epicflow.markdown import ArchiveLimits, MarkdownError, collect_tree, read_archive
+from epicflow.markdown import (
+    ArchiveLimits,
+    MarkdownError,
+    MarkdownErrors,
+    collect_tree,
+    read_archive,
+)
 from epicflow.markdown import read_folder as read_markdown_folder
-from epicflow.transfer.errors import invalid, markdown_error
+from epicflow.transfer.errors import findings, invalid, markdown_error
 from epicflow.transfer.plan.inputs import Upload
 from epicflow.transfer.read.bundle import read_bundle
 from epicflow.transfer.read.markdown import upload_of_tree
@@ -64,6 +70,8 @@ def read_files(files: Mapping[str, bytes], source: str, progress: Progress = _si
         raise invalid(first["file"], first["line"], first["message"], errors=codes)
     try:
         tree = collect_tree(files, source=source)
+    except MarkdownErrors as exc:
+        raise findings(exc.findings, exc.warnings, code="invalid_markdown") from None
     except MarkdownError as exc:
         raise markdown_error(exc) from None
     upload = upload_of_tree(tree, files)

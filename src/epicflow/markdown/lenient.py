@@ -1,0 +1,109 @@
+"""Warnings: what a file wrote that was read leniently, so that the person importing it can
+check the reading (an import still goes ahead).
+
+Each warning is derived from the parsed document and the file's text, after a successful
+parse; the parser itself keeps what was written (``Form``, ``effort_text``) so that export
+writes it back. Codes (docs/ccpm.md, "Warnings"):
+
+- ``status_spelling``: a status word of a fork of ccpm (``pending`` read as ``open``);
+- ``fork_key``: ``title:`` read as ``name:``, ``dependencies:`` as ``depends_on:``;
+- ``metadata_layout``: the metadata in a fenced yaml block, or no metadata at all;
+- ``hours_range``: a range of hours, planned with its upper bound;
+- ``effort_note``: a size, hours or flag followed by a note or a unit (the note is kept);
+- ``effort_from_frontmatter``: size or hours read from frontmatter ``effort:``/``effort_hours:``.
+"""
+
+from __future__ import annotations
+
+from epicflow.markdown import effort
+from epicflow.markdown.errors import Finding
+from epicflow.markdown.model import (
+    EPIC_STATUS_FORKS,
+    TASK_STATUS_FORKS,
+    EpicDoc,
+    Form,
+    TaskDoc,
+    status_key,
+)
+from epicflow.markdown.sections import section_key
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.lines = text.replace("\r\n", "\n").split("\n")
+
+    def key(self, name: str) -> int | None:
+        """The line of the first ``name:`` key (frontmatter or yaml block)."""
+        for number, line in enumerate(self.lines, start=1):
+            if line.startswith(f"{name}:"):
+                return number
+        return None
+
+    def section(self, key: str) -> list[tuple[int, str]]:
+        """The numbered lines of the first section ``key`` (heading excluded)."""
+        out: list[tuple[int, str]] = []
+        inside = False
+        for number, line in enumerate(self.lines, start=1):
+            if line.lstrip().startswith("##") and not line.lstrip().startswith("###"):
+                if inside:
+                    break
+                inside = section_key(line) == key
+            elif inside:
+                out.append((number, line))
+        return out
+
+
+def _form(form: Form, statuses: dict[str, str], lines: _Lines, file: str) -> list[Finding]:
+    found = []
+    if form.status is not None and status_key(form.status) in statuses:
+        meaning = statuses[status_key(form.status)].replace("_", "-")
+        message = f"status {form.status!r} read as {meaning!r} (a fork's word; kept as written)"
+        found.append(Finding(file, lines.key("status"), "status", "status_spelling", message))
+    if form.layout == "yaml":
+        message = "metadata read from the fenced yaml block under the heading"
+        found.append(Finding(file, None, "", "metadata_layout", message))
+    elif form.layout == "none":
+        message = "no frontmatter: read with the defaults (status open, no dependencies)"
+        found.append(Finding(file, 1, "", "metadata_layout", message))
+    return found
+
+
+def task_warnings(doc: TaskDoc, text: str, file: str) -> list[Finding]:
+    lines = _Lines(text)
+    found = _form(doc.form, TASK_STATUS_FORKS, lines, file)
+    if doc.form.title_key == "title":
+        message = "title: read as name: (the task's title)"
+        found.append(Finding(file, lines.key("title"), "title", "fork_key", message))
+    if doc.form.depends_key == "dependencies":
+        message = "dependencies: read as depends_on:"
+        line = lines.key("dependencies")
+        found.append(Finding(file, line, "depends_on", "fork_key", message))
+    found += _effort(doc, lines, file)
+    return sorted(found, key=lambda f: f.line or 0)
+
+
+def epic_warnings(doc: EpicDoc, text: str, file: str) -> list[Finding]:
+    return _form(doc.form, EPIC_STATUS_FORKS, _Lines(text), file)
+
+
+def _effort(doc: TaskDoc, lines: _Lines, file: str) -> list[Finding]:
+    found = []
+    seen: set[str] = set()
+    for number, line in lines.section("effort"):
+        written = effort.key_of(line)
+        if written is None or written[0] in seen:
+            continue
+        key, value_text = written
+        seen.add(key)
+        leniency = effort.leniency(key, value_text)
+        if leniency is not None:
+            code, message = leniency
+            found.append(Finding(file, number, "estimate", code, message))
+    for key, name in (("size", effort.FRONT_SIZE), ("hours", effort.FRONT_HOURS)):
+        value = doc.size if key == "size" else doc.hours
+        if key not in seen and value is not None and name in doc.extra:
+            message = f"{key} read from frontmatter {name}: {doc.extra[name]!r}"
+            found.append(
+                Finding(file, lines.key(name), "estimate", "effort_from_frontmatter", message)
+            )
+    return found
