@@ -15,6 +15,8 @@ writes it back. Codes (docs/ccpm.md, "Warnings"):
 
 from __future__ import annotations
 
+import functools
+
 from epicflow.markdown import effort
 from epicflow.markdown.errors import Finding
 from epicflow.markdown.model import (
@@ -29,8 +31,14 @@ from epicflow.markdown.sections import section_key
 
 
 class _Lines:
+    """The file's lines, split on first use (most files need none of them)."""
+
     def __init__(self, text: str) -> None:
-        self.lines = text.replace("\r\n", "\n").split("\n")
+        self.text = text
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return self.text.replace("\r\n", "\n").split("\n")
 
     def key(self, name: str) -> int | None:
         """The line of the first ``name:`` key (frontmatter or yaml block)."""
@@ -87,9 +95,12 @@ def epic_warnings(doc: EpicDoc, text: str, file: str) -> list[Finding]:
 
 
 def _effort(doc: TaskDoc, lines: _Lines, file: str) -> list[Finding]:
-    found = []
+    found: list[Finding] = []
     seen: set[str] = set()
-    for number, line in lines.section("effort"):
+    fallback = effort.FRONT_SIZE in doc.extra or effort.FRONT_HOURS in doc.extra
+    if not doc.effort_text and not fallback:
+        return found  # the section is written as epicflow writes it
+    for number, line in lines.section("effort") if doc.effort_text else ():
         written = effort.key_of(line)
         if written is None or written[0] in seen:
             continue
