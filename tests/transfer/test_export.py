@@ -24,6 +24,10 @@ class TestMarkdown:
         self, client: AsyncClient, board: Board
     ) -> None:
         await imported(client, board.owner, "WEB", payment_zip())
+        # Edited since the import: written from its fields (untouched files come back as
+        # written: test_real_epics.py).
+        await board.patch("WEB-1", description="Receive Stripe's events.")
+        await board.patch("WEB-7", description="Blocked on the provider.")
         files = await export_markdown(client, board.owner, "WEB")
         names = [f"epics/payment-webhooks/{n:03d}.md" for n in range(1, 9)]
         assert sorted(files) == [*names, "epics/payment-webhooks/epic.md"]
@@ -119,9 +123,14 @@ async def test_what_ccpm_has_and_epicflow_lacks_survives_the_round_trip(
     epic = "---\nname: sync\ngithub: https://github.com/o/r/issues/1\nprogress: 99%\n---\n# Sync\n"
     await imported(client, board.owner, "WEB", zip_of({"sync/epic.md": epic, "sync/001.md": task}))
     files = await export_markdown(client, board.owner, "WEB")
+    # Nothing changed since the import: both files come back as written, progress included.
+    assert files["epics/sync/001.md"] == task
+    assert files["epics/sync/epic.md"] == epic
+    await board.patch("WEB-1", status="done")
+    files = await export_markdown(client, board.owner, "WEB")
     written = files["epics/sync/001.md"]
     assert "github: https://github.com/o/r/issues/7\n" in written
     assert "effort_source: gut\n" in written
     assert "## Dependencies\n\nWaits on the API.\n" in written
-    assert "progress: 0%\n" in files["epics/sync/epic.md"]
+    assert "progress: 100%\n" in files["epics/sync/epic.md"]
     assert "github: https://github.com/o/r/issues/1\n" in files["epics/sync/epic.md"]

@@ -2,6 +2,8 @@
 
 ``task_source.path`` is the ``<epic-slug>/<file stem>`` a task was last imported from: re-import
 matches a file without ``key:`` by it, and export writes the task back under the same name.
+``written`` keeps a file's bytes as imported: export writes them back while nothing the file
+shows has changed (``plan/written.py``).
 """
 
 from __future__ import annotations
@@ -9,7 +11,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from epicflow.platform.models import Base
@@ -30,6 +41,10 @@ class TaskSource(Base):
     github: Mapped[str | None] = mapped_column(Text, nullable=True)
     dependencies_note: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The file's bytes as imported, and the check that says whether they still hold
+    # (transfer/plan/written.py).
+    written: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    written_check: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class EpicSource(Base):
@@ -42,3 +57,5 @@ class EpicSource(Base):
     project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     github: Mapped[str | None] = mapped_column(Text, nullable=True)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    written: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    written_check: Mapped[str | None] = mapped_column(String(64), nullable=True)

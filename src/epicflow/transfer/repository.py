@@ -45,6 +45,8 @@ _TASK_COLUMNS = (
     TaskSource.github,
     TaskSource.dependencies_note,
     TaskSource.extra,
+    TaskSource.written,
+    TaskSource.written_check,
 )
 _EPIC_COLUMNS = (
     Epic.id,
@@ -55,6 +57,8 @@ _EPIC_COLUMNS = (
     EpicSource.epic_id.label("source_id"),
     EpicSource.github,
     EpicSource.extra,
+    EpicSource.written,
+    EpicSource.written_check,
 )
 
 
@@ -65,7 +69,13 @@ def _meta(row: dict[str, Any], *, note: bool) -> Meta | None:
     if row["source_id"] is None:
         return None
     note_text = row["dependencies_note"] if note else ""
-    return Meta(row["github"], note_text, dict(row["extra"] or {}))
+    return Meta(
+        row["github"],
+        note_text,
+        dict(row["extra"] or {}),
+        written=row["written"],
+        written_check=row["written_check"],
+    )
 
 
 def _task(values: tuple[Any, ...], labels: dict[int, list[str]]) -> StoredTask:

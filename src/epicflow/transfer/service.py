@@ -111,9 +111,9 @@ async def export_files(session: AsyncSession, access: ProjectAccess) -> dict[str
     """The project as ccpm files: ``{"epics/<slug>/epic.md": text, ...}``, sorted by path."""
     access.require(Role.viewer)
     snapshot = await repo.load_snapshot(session, access.project.id, access.project.key)
-    epic_docs, task_docs = documents(snapshot)
+    docs = documents(snapshot)
     try:
-        return render_tree(epic_docs, task_docs)
+        return dict(sorted((render_tree(docs.epics, docs.tasks) | docs.kept).items()))
     except MarkdownError as exc:
         raise Conflict(
             f"The project cannot be written as ccpm markdown: {exc}",

@@ -36,7 +36,9 @@ async def bundle(session: AsyncSession, access: ProjectAccess, now: datetime) ->
     epic_list = []
     for epic, out in zip(epic_rows, await epics.describe(session, epic_rows), strict=True):
         meta = epic_meta.get(epic.id)
-        ccpm = None if meta is None else {"github": meta.github, "extra": dict(meta.extra)}
+        # The bytes as written stay with markdown: a bundle carries what they mean.
+        kept = meta is not None and (meta.github is not None or meta.extra)
+        ccpm = {"github": meta.github, "extra": dict(meta.extra)} if meta and kept else None
         epic_list.append({**out.model_dump(), "ccpm": ccpm})
     sources = await repo.task_sources(session, pid)
     tasks = []

@@ -12,7 +12,7 @@ import gzip
 import io
 import json
 import tarfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +33,7 @@ from epicflow.transfer.plan.inputs import (
     format_time,
 )
 from epicflow.transfer.plan.task_files import export_refs
+from epicflow.transfer.plan.written import epic_check, progress, task_check
 
 Ref = tuple[str, str]  # (folder, file stem)
 # What each kept ``Form`` value may be. The entry also travels in JSON bundles, which anyone can
@@ -100,20 +101,16 @@ def _body(parts: object) -> tuple[Kept, ...]:
     return tuple(kept)
 
 
-def _progress(snapshot: Snapshot) -> dict[int, int]:
-    """Done / (total - cancelled), in percent, rounded: as the epic API derives it."""
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
+def _progress(snapshot: Snapshot) -> dict[int, str]:
+    """Each epic's ``progress:``, as the epic API derives it (``plan.written.progress``)."""
+    statuses: dict[int, list[str]] = defaultdict(list)
     for task in snapshot.tasks.values():
         if task.epic_id is not None:
-            counts[task.epic_id][task.content["status"]] += 1
-    out = {}
-    for epic_id, count in counts.items():
-        counted = sum(count.values()) - count["cancelled"]
-        out[epic_id] = round(count["done"] / counted * 100) if counted else 0
-    return out
+            statuses[task.epic_id].append(task.content["status"])
+    return {epic_id: progress(found) for epic_id, found in statuses.items()}
 
 
-def epic_doc(epic: StoredEpic, progress: int) -> EpicDoc:
+def epic_doc(epic: StoredEpic, done: str) -> EpicDoc:
     meta = epic.meta or Meta()
     created, updated = epic.times["created_at"], epic.times["updated_at"]
     extra = dict(meta.extra)
@@ -127,7 +124,7 @@ def epic_doc(epic: StoredEpic, progress: int) -> EpicDoc:
         github=meta.github,
         created=None if created is None else format_time(created),
         updated=None if updated is None else format_time(updated),
-        extra={**extra, PROGRESS: f"{progress}%"},
+        extra={**extra, PROGRESS: done},
         form=form or Form(),
     )
 
@@ -211,17 +208,58 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
     )
 
 
-def documents(snapshot: Snapshot) -> tuple[list[EpicDoc], dict[str | None, list[TaskDoc]]]:
-    """Every epic, and every task by epic slug (None: no epic), in file order."""
-    progress = _progress(snapshot)
-    epics = sorted(snapshot.epics.values(), key=lambda e: e.slug)
+@dataclass
+class Documents:
+    """A project as ccpm documents to render, and the files kept as they were written
+    (``plan/written.py``): ``{"epics/<folder>/<name>.md": text}``, written over what the
+    documents render. Kept tasks are left out of ``tasks`` (a folder's list may be empty)."""
+
+    epics: list[EpicDoc]
+    tasks: dict[str | None, list[TaskDoc]]
+    kept: dict[str, str]
+
+
+def _kept_text(meta: Meta | None, check: str) -> str | None:
+    if meta is None or meta.written is None or meta.written_check != check:
+        return None
+    try:
+        return meta.written.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def documents(snapshot: Snapshot) -> Documents:
+    """Every epic, and every task by epic slug (None: no epic), in file order; a file that
+    nothing has changed since it was imported is kept as written instead."""
+    done = _progress(snapshot)
     refs = export_refs(snapshot)
-    tasks: dict[str | None, list[TaskDoc]] = defaultdict(list)
+    paths = {task_id: f"{folder}/{ref}" for task_id, (folder, ref) in refs.items()}
+    out = Documents([], defaultdict(list), {})
     for task in snapshot.tasks.values():
-        tasks[snapshot.epic_slug(task.epic_id)].append(task_doc(task, snapshot, refs))
-    for docs in tasks.values():
+        folder, ref = refs[task.id]
+        slug = snapshot.epic_slug(task.epic_id)
+        deps, conflicts = snapshot.deps.get(task.id, ()), snapshot.conflicts.get(task.id, ())
+        check = task_check(
+            task.version, paths[task.id], (paths[i] for i in deps), (paths[i] for i in conflicts)
+        )
+        kept = _kept_text(task.meta, check)
+        if kept is None:
+            out.tasks[slug].append(task_doc(task, snapshot, refs))
+        else:
+            out.tasks.setdefault(slug, [])
+            out.kept[f"epics/{folder}/{ref}.md"] = kept
+    for docs in out.tasks.values():
         docs.sort(key=lambda doc: (int(doc.ref), doc.ref))
-    return [epic_doc(epic, progress.get(epic.id, 0)) for epic in epics], dict(tasks)
+    for epic in sorted(snapshot.epics.values(), key=lambda e: e.slug):
+        percent = done.get(epic.id, progress(()))
+        meta = epic.meta or Meta()
+        check = epic_check(epic.content, epic.times, meta.github, meta.extra, percent)
+        out.epics.append(epic_doc(epic, percent))  # rendered: a few
+        kept = _kept_text(epic.meta, check)
+        if kept is not None:
+            out.kept[f"epics/{epic.slug}/epic.md"] = kept
+    out.tasks = dict(out.tasks)
+    return out
 
 
 def tar_gz(files: Mapping[str, str], mtime: datetime) -> bytes:

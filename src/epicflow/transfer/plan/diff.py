@@ -8,6 +8,7 @@ so a stored value is compared as export would have written it: an export importe
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,23 @@ def time_changes(
 
 
 def meta_changed(given: Meta | None, stored: Meta | None) -> bool:
-    return given is not None and given != (stored or Meta())
+    """Whether the upload's metadata means something else than what is kept (the bytes as
+    written are not a change of meaning: ``kept_meta`` keeps them)."""
+    if given is None:
+        return False
+    stored = stored or Meta()
+    mine = (given.github, given.dependencies_note, dict(given.extra))
+    return mine != (stored.github, stored.dependencies_note, dict(stored.extra))
+
+
+def kept_meta(given: Meta | None, stored: Meta | None) -> Meta | None:
+    """The metadata to keep: the upload's (None: not given, the stored one), with the stored
+    bytes as written where the upload gives none (a JSON bundle)."""
+    if given is None:
+        return stored
+    if given.written is None and stored is not None:
+        return replace(given, written=stored.written, written_check=stored.written_check)
+    return given
 
 
 def merge_content(

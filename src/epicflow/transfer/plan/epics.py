@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from epicflow.transfer.plan.diff import (
     content_changes,
     epic_times,
+    kept_meta,
     merge_content,
     meta_changed,
     time_changes,
@@ -22,6 +24,8 @@ from epicflow.transfer.plan.inputs import (
     StoredEpic,
     default_epic_content,
 )
+from epicflow.transfer.plan.tasks import TaskPlan
+from epicflow.transfer.plan.written import epic_check, progress
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,12 @@ def _existing(spec: EpicSpec, stored: StoredEpic, now: datetime) -> EpicPlan:
     changed += time_changes(spec.times, stored.times)
     if meta_changed(spec.meta, stored.meta):
         changed.append("ccpm")
+    meta = kept_meta(spec.meta, stored.meta)
     if not changed:
-        return EpicPlan(spec.slug, stored, (), None, stored.meta, False)
+        return EpicPlan(spec.slug, stored, (), None, meta, meta != stored.meta)
     content = merge_content(spec.content, stored.content, spec.from_markdown)
     row = {**content, **epic_times(spec.times, stored.times, now)}
-    meta = spec.meta if spec.meta is not None else stored.meta
-    return EpicPlan(spec.slug, stored, tuple(changed), row, meta, "ccpm" in changed)
+    return EpicPlan(spec.slug, stored, tuple(changed), row, meta, meta != stored.meta)
 
 
 def plan_epics(specs: Iterable[EpicSpec], snapshot: Snapshot, now: datetime) -> list[EpicPlan]:
@@ -67,3 +71,43 @@ def plan_epics(specs: Iterable[EpicSpec], snapshot: Snapshot, now: datetime) -> 
         stored = by_slug.get(spec.slug)
         plans.append(_new(spec, now) if stored is None else _existing(spec, stored, now))
     return plans
+
+
+def _statuses(tasks: Iterable[TaskPlan], snapshot: Snapshot) -> dict[str | None, list[str]]:
+    """Each epic's task statuses once the import is applied."""
+    out: dict[str | None, list[str]] = defaultdict(list)
+    planned = set()
+    for plan in tasks:
+        if plan.stored is not None:
+            planned.add(plan.stored.id)
+        if plan.row is not None:
+            out[plan.row["epic"]].append(plan.row["status"])
+        elif plan.stored is not None:
+            out[snapshot.epic_slug(plan.stored.epic_id)].append(plan.stored.content["status"])
+    for task in snapshot.tasks.values():
+        if task.id not in planned:
+            out[snapshot.epic_slug(task.epic_id)].append(task.content["status"])
+    return out
+
+
+def sealed(plans: list[EpicPlan], tasks: Iterable[TaskPlan], snapshot: Snapshot) -> list[EpicPlan]:
+    """The epics with the check of each ``epic.md`` as written (``plan.written``), made from
+    what the import leaves: the epic's fields and times, and its progress."""
+    statuses = _statuses(tasks, snapshot)
+    out = []
+    for plan in plans:
+        meta = plan.meta
+        if meta is None or meta.written is None:
+            out.append(plan)
+            continue
+        values: dict[str, Any] = {}
+        if plan.stored is not None:
+            values |= {**plan.stored.content, **plan.stored.times}
+        values |= plan.row or {}
+        content = {name: values[name] for name in EPIC_CONTENT}
+        done = progress(statuses.get(plan.slug, []))
+        check = epic_check(content, values, meta.github, meta.extra, done)
+        meta = replace(meta, written_check=check)
+        write = plan.write_meta or plan.stored is None or meta != plan.stored.meta
+        out.append(replace(plan, meta=meta, write_meta=write))
+    return out

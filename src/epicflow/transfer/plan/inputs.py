@@ -28,14 +28,22 @@ FORM = "\x1fform"
 
 @dataclass(frozen=True)
 class Meta:
-    """What ccpm carries and epicflow has no column for (``github:``, unknown keys...)."""
+    """What ccpm carries and epicflow has no column for (``github:``, unknown keys...), and
+    the file's bytes as written with their check (``plan.written``; None: not given, keep)."""
 
     github: str | None = None
     dependencies_note: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    written: bytes | None = None
+    written_check: str | None = None
 
     def is_empty(self) -> bool:
-        return self.github is None and not self.dependencies_note and not self.extra
+        return (
+            self.github is None
+            and not self.dependencies_note
+            and not self.extra
+            and self.written is None
+        )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from epicflow.graph import find_any_cycle
 from epicflow.markdown import Finding
-from epicflow.transfer.plan.epics import EpicPlan, plan_epics
+from epicflow.transfer.plan.epics import EpicPlan, plan_epics, sealed
 from epicflow.transfer.plan.inputs import Snapshot, StoredTask, TaskSpec, Upload
 from epicflow.transfer.plan.task_files import export_paths
 from epicflow.transfer.plan.tasks import TaskFacts, TaskPlan, plan_task
@@ -73,6 +73,29 @@ def _no_line(_file: str, _field: str) -> int | None:
     return None
 
 
+def slots(hints: list[int | None], items: list[int]) -> dict[int, int]:
+    """Where each new task goes among the new numbers 1..n: a task exported with a key takes
+    its key's number when that is free (into a fresh project an export comes back with the
+    same numbers); the others fill the free numbers in order: keyed ones by their numbers
+    first, then those without a key (files that never had one) in upload order."""
+    count = len(items)
+    out: dict[int, int] = {}
+    taken: set[int] = set()
+    keyed = sorted((hint, item) for hint, item in zip(hints, items, strict=True) if hint)
+    rest = [item for hint, item in zip(hints, items, strict=True) if not hint]
+    deferred = []
+    for hint, item in keyed:
+        if hint <= count and hint not in taken:
+            out[item] = hint
+            taken.add(hint)
+        else:
+            deferred.append(item)
+    free = (slot for slot in range(1, count + 1) if slot not in taken)
+    for item, slot in zip([*deferred, *rest], free, strict=False):
+        out[item] = slot
+    return out
+
+
 class Planner:
     """``max_refs``: how many tasks one task may name in ``depends_on`` (or ``conflicts_with``),
     the cap of the task API."""
@@ -119,6 +142,8 @@ class Planner:
         ]
         self.stop_if_refused()
         self._check_cycles(keys, deps)
+        path_of = {task.key: self.paths[task.id] for task in self.snap.tasks.values()}
+        path_of |= {keys[spec.name]: spec.path for spec in self.upload.tasks if spec.path}
         tasks = []
         for spec, stored, assignee in zip(self.upload.tasks, matches, assignees, strict=True):
             facts = TaskFacts(
@@ -128,9 +153,14 @@ class Planner:
                 deps=deps[spec.name],
                 conflicts=conflicts[spec.name],
                 export_path=None if stored is None else self.paths[stored.id],
+                ref_paths=(
+                    tuple(path_of.get(key, key) for key in deps[spec.name]),
+                    tuple(path_of.get(key, key) for key in conflicts[spec.name]),
+                ),
             )
             tasks.append(plan_task(spec, stored, facts, self.snap, now))
         known = {task.key: task.id for task in self.snap.tasks.values()}
+        epics = sealed(epics, tasks, self.snap)
         return Plan(epics, tasks, self.snap.counter + 1, len(numbers), known)
 
     def _check_epics(self, known: set[str]) -> None:
@@ -175,12 +205,13 @@ class Planner:
         return matches
 
     def _keys(self, matches: list[StoredTask | None]) -> tuple[dict[str, str], dict[str, int]]:
-        """Each upload name's key; new tasks are numbered in the order of the keys they were
-        exported with, then in upload order."""
+        """Each upload name's key; new tasks are numbered by ``slots``."""
         specs = self.upload.tasks
         new = [i for i, stored in enumerate(matches) if stored is None]
-        new.sort(key=lambda i: (specs[i].number_hint is None, specs[i].number_hint or 0, i))
-        numbers = {specs[i].name: self.snap.counter + 1 + pos for pos, i in enumerate(new)}
+        numbers = {
+            specs[i].name: self.snap.counter + slot
+            for i, slot in slots([specs[i].number_hint for i in new], new).items()
+        }
         keys = {name: f"{self.snap.project_key}-{n}" for name, n in numbers.items()}
         for spec, stored in zip(specs, matches, strict=True):
             if stored is not None:

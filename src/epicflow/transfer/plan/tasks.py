@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from epicflow.transfer.plan.diff import (
     claim_after,
     content_changes,
+    kept_meta,
     merge_content,
     meta_changed,
     task_times,
     time_changes,
 )
 from epicflow.transfer.plan.inputs import Meta, Snapshot, StoredTask, TaskSpec
+from epicflow.transfer.plan.written import task_check
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class TaskFacts:
     deps: frozenset[str]
     conflicts: frozenset[str]
     export_path: str | None  # where export writes the matched task now
+    # Where export will write each task the deps and conflicts name (for the file's check).
+    ref_paths: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
 @dataclass(frozen=True)
@@ -86,16 +90,35 @@ def _row(
     }
 
 
+def _written(
+    meta: Meta | None,
+    stored: StoredTask | None,
+    changed: bool,
+    path: str | None,
+    facts: TaskFacts,
+    key_written: str | None,
+) -> Meta | None:
+    """The metadata with the check of the file as written, for the version the import leaves
+    (none when the file names another key: written back, it would name the wrong task)."""
+    if meta is None or meta.written is None:
+        return meta
+    if key_written is not None and key_written != facts.key:
+        return replace(meta, written_check=None)
+    version = 1 if stored is None else stored.version + (1 if changed else 0)
+    return replace(meta, written_check=task_check(version, path, *facts.ref_paths))
+
+
 def plan_task(
     spec: TaskSpec, stored: StoredTask | None, facts: TaskFacts, snap: Snapshot, now: datetime
 ) -> TaskPlan:
     changed = ["created"] if stored is None else _changes(spec, stored, facts, snap)
     path = spec.path if spec.path is not None or stored is None else stored.path
-    meta = spec.meta if spec.meta is not None or stored is None else stored.meta
+    meta = kept_meta(spec.meta, None if stored is None else stored.meta)
+    meta = _written(meta, stored, bool(changed), path, facts, spec.key)
     if stored is None:
         write_source = path is not None or (meta is not None and not meta.is_empty())
     else:
-        write_source = path != stored.path or meta_changed(spec.meta, stored.meta)
+        write_source = path != stored.path or meta != stored.meta
     return TaskPlan(
         spec=spec,
         stored=stored,

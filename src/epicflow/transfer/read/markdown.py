@@ -180,7 +180,7 @@ def task_spec(folder: EpicFolder, doc: TaskDoc, files: Mapping[str, bytes]) -> T
         depends_on=tuple(_ref_name(folder.slug, ref) for ref in doc.depends_on),
         conflicts_with=tuple(_ref_name(folder.slug, ref) for ref in doc.conflicts_with),
         times=times,
-        meta=Meta(doc.github, doc.dependencies_note, extra),
+        meta=Meta(doc.github, doc.dependencies_note, extra, written=files.get(path)),
     )
 
 
@@ -203,7 +203,8 @@ def epic_spec(folder: EpicFolder, files: Mapping[str, bytes]) -> EpicSpec | None
     extra.pop(PROGRESS, None)  # derived from the tasks; export writes it afresh
     times = _times(doc, extra, files, path)
     extra |= written_form(doc.form)
-    return EpicSpec(folder.slug, path, epic_content(model), times, Meta(doc.github, "", extra))
+    meta = Meta(doc.github, "", extra, written=files.get(path))
+    return EpicSpec(folder.slug, path, epic_content(model), times, meta)
 
 
 def _string_errors(tree: Tree, files: Mapping[str, bytes]) -> list[Finding]:

@@ -65,6 +65,8 @@ class Writer:
                 "project_id": self.project_id,
                 "github": p.meta.github,
                 "extra": dict(p.meta.extra),
+                "written": p.meta.written,
+                "written_check": p.meta.written_check,
             }
             for p in written
             if p.meta is not None and not p.meta.is_empty()
@@ -161,6 +163,8 @@ def _source_row(plan: TaskPlan, task_id: int, project_id: uuid.UUID) -> dict[str
         "github": None if meta is None else meta.github,
         "dependencies_note": "" if meta is None else meta.dependencies_note,
         "extra": {} if meta is None else dict(meta.extra),
+        "written": None if meta is None else meta.written,
+        "written_check": None if meta is None else meta.written_check,
     }
 
 
