@@ -7,11 +7,13 @@ Where epics are looked for, in this order (SPEC §8, §9):
 4. failing all that, the same inside the one top-level folder there is (``shop-main/...`` as
    GitHub's "Download ZIP" makes; macOS's ``__MACOSX/`` and top-level files do not count).
 
-In an epic folder only ``epic.md`` and task files named by a number (``001.md``, ``12.md``) are
-read. Everything else is ignored and listed in ``Tree.ignored``: READMEs, ccpm's
-``12-analysis.md`` and ``updates/`` folders, ``.claude/epics/archived/<slug>/`` (a level too
-deep), PRDs, files outside the epics folder. A folder without ``epic.md`` gives
-``EpicFolder.epic = None``; for the folder ``unassigned`` that means tasks without an epic.
+In an epic folder ``epic.md`` and task files named by a number (``001.md``, ``12.md``) are
+parsed; every other file in it, at any depth, is an attachment (``markdown.beside``).
+``archived/<slug>/`` beside the epic folders holds ccpm's archived epics: each is an epic folder
+too (``EpicFolder.archived``), unless a live epic of the upload has its slug. What is not read
+(files outside every epic folder, such clashes) is listed in ``Tree.skipped`` with the reason.
+A folder without ``epic.md`` gives ``EpicFolder.epic = None``; for the folder ``unassigned``
+that means tasks without an epic.
 
 Refs in ``depends_on`` / ``conflicts_with`` are not resolved here: a ref may name a task that
 is only in the database, so the importer resolves them (``EpicFolder.path`` names the file).
@@ -19,11 +21,23 @@ is only in the database, so the importer resolves them (``EpicFolder.path`` name
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
+from epicflow.markdown.beside import (
+    ARCHIVED,
+    NO_EPIC,
+    OUTSIDE,
+    SYSTEM_FILE,
+    Attachment,
+    Skipped,
+    attachments,
+    clash,
+    is_junk,
+)
 from epicflow.markdown.epic import epic_name, parse_epic, render_epic
 from epicflow.markdown.errors import MarkdownError, decode_text
 from epicflow.markdown.model import SLUG, UNASSIGNED, EpicDoc, TaskDoc
@@ -42,6 +56,8 @@ class EpicFolder:
     folder: str  # where it sits in the archive: "epics/pay", ".claude/epics/pay", "" (the root)
     epic: EpicDoc | None
     tasks: tuple[TaskDoc, ...]  # ordered by number
+    attachments: tuple[Attachment, ...] = ()  # ordered by path
+    archived: bool = False  # read from archived/<slug>/
 
     def path(self, ref: str) -> str:
         """The file a task was read from, for messages: ``epics/pay/003.md``."""
@@ -51,7 +67,12 @@ class EpicFolder:
 @dataclass(frozen=True)
 class Tree:
     epics: tuple[EpicFolder, ...]  # ordered by slug
-    ignored: tuple[str, ...]  # paths that were not read, sorted
+    skipped: tuple[Skipped, ...] = ()  # files that were not read, by path
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """The paths that were not read, sorted."""
+        return tuple(item.path for item in self.skipped)
 
 
 def _layout(paths: set[str], base: str) -> tuple[str, bool] | None:
@@ -85,20 +106,44 @@ def _locate(paths: set[str], source: str) -> tuple[str, bool]:
     return found
 
 
-def _group(paths: set[str], base: str, single: bool) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """{epic folder: {file name: path}}, and the paths left out."""
+Groups = dict[str, dict[str, str]]  # {epic folder: {path in the folder: path in the upload}}
+
+
+def _group(paths: set[str], base: str, single: bool) -> tuple[Groups, set[str], list[Skipped]]:
+    """The epic folders with their files, which of them are archived, and the files left out."""
     prefix = f"{base}/" if base else ""
-    groups: dict[str, dict[str, str]] = {}
-    ignored = []
-    for path in sorted(paths):
-        parts = path[len(prefix) :].split("/") if path.startswith(prefix) else []
-        if single and len(parts) == 1 and _is_epic_file(parts[0]):
-            groups.setdefault(base, {})[parts[0]] = path
-        elif not single and len(parts) == 2 and _is_epic_file(parts[1]):
-            groups.setdefault(prefix + parts[0], {})[parts[1]] = path
+    rests = {
+        path: path[len(prefix) :].split("/") if path.startswith(prefix) else []
+        for path in sorted(paths)
+        if not is_junk(path)
+    }
+    skipped = [Skipped(path, SYSTEM_FILE) for path in sorted(paths) if is_junk(path)]
+    groups: Groups = {}
+    if single:
+        for path, parts in rests.items():
+            if parts:
+                groups.setdefault(base, {})["/".join(parts)] = path
+            else:
+                skipped.append(Skipped(path, OUTSIDE))
+        return groups, set(), sorted(skipped, key=lambda item: item.path)
+    live = {parts[0] for parts in rests.values() if len(parts) == 2 and _is_epic_file(parts[1])}
+    archived = {
+        parts[1]
+        for parts in rests.values()
+        if len(parts) == 3 and parts[0] == ARCHIVED and _is_epic_file(parts[2])
+    }
+    archived = set() if ARCHIVED in live else archived
+    for path, parts in rests.items():
+        if len(parts) >= 2 and parts[0] in live:
+            groups.setdefault(prefix + parts[0], {})["/".join(parts[1:])] = path
+        elif len(parts) >= 3 and parts[0] == ARCHIVED and parts[1] in archived - live:
+            groups.setdefault(f"{prefix}{ARCHIVED}/{parts[1]}", {})["/".join(parts[2:])] = path
+        elif len(parts) >= 3 and parts[0] == ARCHIVED and parts[1] in archived:
+            skipped.append(Skipped(path, clash(parts[1])))
         else:
-            ignored.append(path)
-    return groups, ignored
+            skipped.append(Skipped(path, OUTSIDE))
+    kept = {f"{prefix}{ARCHIVED}/{slug}" for slug in archived - live}
+    return groups, kept, sorted(skipped, key=lambda item: item.path)
 
 
 def collect_tree(files: Mapping[str, bytes], *, source: str = "archive") -> Tree:
@@ -107,18 +152,28 @@ def collect_tree(files: Mapping[str, bytes], *, source: str = "archive") -> Tree
     ``source`` names the whole upload in errors that concern no single file.
     """
     base, single = _locate(set(files), source)
-    groups, ignored = _group(set(files), base, single)
-    folders = [_folder(folder, names, files, single) for folder, names in groups.items()]
-    return Tree(tuple(sorted(folders, key=lambda f: f.slug)), tuple(ignored))
+    groups, archived, skipped = _group(set(files), base, single)
+    folders = [
+        _folder(folder, names, files, single, folder in archived)
+        for folder, names in groups.items()
+    ]
+    kept = []
+    for folder in folders:
+        if folder.epic is None and folder.slug == UNASSIGNED:
+            skipped += [Skipped(item.path, NO_EPIC) for item in folder.attachments]
+            folder = dataclasses.replace(folder, attachments=())
+        kept.append(folder)
+    skipped.sort(key=lambda item: item.path)
+    return Tree(tuple(sorted(kept, key=lambda f: f.slug)), tuple(skipped))
 
 
 def _folder(
-    folder: str, names: dict[str, str], files: Mapping[str, bytes], single: bool
+    folder: str, names: dict[str, str], files: Mapping[str, bytes], single: bool, archived: bool
 ) -> EpicFolder:
     epic_path = names.get("epic.md")
     epic_text = None if epic_path is None else decode_text(files[epic_path], epic_path)
     if single:
-        slug = _root_slug(epic_text, epic_path or next(iter(names.values())))
+        slug = _root_slug(epic_text, epic_path or _first_task(names))
     else:
         slug = folder.rsplit("/", 1)[-1]
         if not SLUG.match(slug):
@@ -131,10 +186,16 @@ def _folder(
     tasks = [
         parse_task(decode_text(files[path], path), filename=path)
         for name, path in names.items()
-        if name != "epic.md"
+        if name != "epic.md" and _is_epic_file(name)
     ]
     tasks.sort(key=lambda t: (int(t.ref), t.ref))
-    return EpicFolder(slug, folder, epic, tuple(tasks))
+    others = {name: path for name, path in names.items() if not _is_epic_file(name)}
+    kept = attachments(others, [task.ref for task in tasks], files)
+    return EpicFolder(slug, folder, epic, tuple(tasks), kept, archived)
+
+
+def _first_task(names: dict[str, str]) -> str:
+    return next(path for name, path in names.items() if _is_epic_file(name))
 
 
 def _root_slug(epic_text: str | None, path: str) -> str:
