@@ -14,13 +14,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from epicflow.markdown.errors import MAX_FILE_BYTES, MarkdownError
+from epicflow.markdown.errors import MAX_FILE_BYTES, MarkdownError, forbidden_char
 
 ARCHIVED = "archived"  # ccpm moves finished epics to epics/archived/<slug>/
 MAX_PATH_CHARS = 500  # of a path relative to its epic folder
 OUTSIDE = "outside any epic folder"
 NO_EPIC = "tasks without an epic keep no files"
 SYSTEM_FILE = "a file the operating system made"
+_TASK_FILE = re.compile(r"[0-9]{1,10}\.md\Z")
 _JUNK = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _TIED = re.compile(r"(?:updates/([0-9]{1,10})/.+|([0-9]{1,10})-analysis\.md)\Z", re.S)
 
@@ -36,6 +37,11 @@ class Attachment:
 class Skipped:
     path: str
     reason: str
+
+
+def is_epic_file(name: str) -> bool:
+    """``epic.md`` or a task file (``001.md``): the files of an epic folder that are parsed."""
+    return name == "epic.md" or _TASK_FILE.match(name) is not None
 
 
 def is_junk(path: str) -> bool:
@@ -56,6 +62,21 @@ def task_of(rel: str, refs: Iterable[str]) -> str | None:
     number = found.group(1) or found.group(2)
     by_number = {int(ref): ref for ref in sorted(refs, reverse=True)}
     return number if number in set(refs) else by_number.get(int(number))
+
+
+def path_problem(rel: str) -> str | None:
+    """Why ``rel`` cannot be the path of a file beside the tasks (one a JSON bundle names, say),
+    or None: it must stay inside the folder and not be a file that is parsed."""
+    parts = rel.split("/")
+    if len(rel) > MAX_PATH_CHARS:
+        return f"is longer than {MAX_PATH_CHARS} characters"
+    if forbidden_char(rel) is not None or "\\" in rel:
+        return "holds a control character or a backslash"
+    if any(part in ("", ".", "..") for part in parts) or is_junk(rel):
+        return "must be a relative path inside the epic folder"
+    if len(parts) == 1 and is_epic_file(rel):
+        return "names epic.md or a task file, which are not kept as files"
+    return None
 
 
 def check_attachment(path: str, rel: str, size: int) -> None:

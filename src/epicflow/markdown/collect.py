@@ -22,7 +22,6 @@ is only in the database, so the importer resolves them (``EpicFolder.path`` name
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -36,6 +35,7 @@ from epicflow.markdown.beside import (
     Skipped,
     attachments,
     clash,
+    is_epic_file,
     is_junk,
 )
 from epicflow.markdown.epic import epic_name, parse_epic, render_epic
@@ -43,11 +43,7 @@ from epicflow.markdown.errors import MarkdownError, decode_text
 from epicflow.markdown.model import SLUG, UNASSIGNED, EpicDoc, TaskDoc
 from epicflow.markdown.task import parse_task, render_task
 
-_TASK_FILE = re.compile(r"[0-9]{1,10}\.md\Z")
-
-
-def _is_epic_file(name: str) -> bool:
-    return name == "epic.md" or _TASK_FILE.match(name) is not None
+_is_epic_file = is_epic_file
 
 
 @dataclass(frozen=True)
@@ -158,11 +154,11 @@ def collect_tree(files: Mapping[str, bytes], *, source: str = "archive") -> Tree
         for folder, names in groups.items()
     ]
     kept = []
-    for folder in folders:
-        if folder.epic is None and folder.slug == UNASSIGNED:
-            skipped += [Skipped(item.path, NO_EPIC) for item in folder.attachments]
-            folder = dataclasses.replace(folder, attachments=())
-        kept.append(folder)
+    for found in folders:
+        no_epic = found.epic is None and found.slug == UNASSIGNED
+        if no_epic:
+            skipped += [Skipped(item.path, NO_EPIC) for item in found.attachments]
+        kept.append(dataclasses.replace(found, attachments=()) if no_epic else found)
     skipped.sort(key=lambda item: item.path)
     return Tree(tuple(sorted(kept, key=lambda f: f.slug)), tuple(skipped))
 

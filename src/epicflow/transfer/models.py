@@ -9,9 +9,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from epicflow.markdown.beside import MAX_PATH_CHARS as MAX_FILE_PATH_CHARS
 from epicflow.platform.models import Base
 
 MAX_PATH_CHARS = 120  # a slug (100) + "/" + a ref (10), with room to spare
@@ -42,3 +52,25 @@ class EpicSource(Base):
     project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     github: Mapped[str | None] = mapped_column(Text, nullable=True)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class EpicFile(Base):
+    """A file beside the tasks of an epic folder (``markdown.beside``), kept byte for byte.
+
+    ``path`` is relative to the epic folder. A file tied to a task (``updates/<n>/...``,
+    ``<n>-analysis.md``) goes when its task is deleted; every file goes with its epic.
+    """
+
+    __tablename__ = "epic_file"
+    # Leads with project_id, so it also serves "every file of a project" (export).
+    __table_args__ = (UniqueConstraint("project_id", "epic_id", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    epic_id: Mapped[int] = mapped_column(ForeignKey("epic.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    path: Mapped[str] = mapped_column(String(MAX_FILE_PATH_CHARS))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

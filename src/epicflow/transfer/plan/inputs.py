@@ -22,6 +22,9 @@ STARTED, COMPLETED, PROGRESS = "started", "completed", "progress"
 # as written), as JSON text. A control character: no frontmatter key can hold one (the markdown
 # reader refuses them), so it never meets a key of the file's own; a JSON bundle carries it.
 FORM = "\x1fform"
+# The key under which an epic's ``Meta.extra`` says it was read from ``archived/<slug>/`` (and
+# is written back there), reserved the same way.
+ARCHIVED = "\x1farchived"
 
 
 @dataclass(frozen=True)
@@ -87,12 +90,34 @@ def default_epic_content(slug: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class FileSpec:
+    """A file beside the tasks: ``path`` in its epic's folder, ``task`` the name of the task
+    it belongs to (a ``TaskSpec.name``, or a task key of the project), None: the epic's."""
+
+    epic: str
+    path: str
+    task: str | None
+    data: bytes
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One file of the upload and what became of it, for the report."""
+
+    path: str
+    kind: Literal["epic", "task", "attachment", "skipped"]
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Upload:
     epics: tuple[EpicSpec, ...]
     tasks: tuple[TaskSpec, ...]
     # How a name that is not in the upload is looked up in the project: markdown names are
     # paths (`pay/003`), bundle names are task keys.
     refs_by: Literal["path", "key"]
+    files: tuple[FileSpec, ...] = ()
+    entries: tuple[FileEntry, ...] = ()  # every file of a markdown upload, by path
 
 
 @dataclass

@@ -19,6 +19,7 @@ from epicflow.markdown.model import Form, Kept
 from epicflow.markdown.validate import epic_string_findings, task_string_findings
 from epicflow.transfer.errors import first_error, invalid
 from epicflow.transfer.plan.inputs import (
+    ARCHIVED,
     COMPLETED,
     FORM,
     PROGRESS,
@@ -29,6 +30,7 @@ from epicflow.transfer.plan.inputs import (
     Upload,
     parse_time,
 )
+from epicflow.transfer.read.attachments import file_entries, file_specs
 from epicflow.transfer.schemas import (
     EpicContent,
     MarkdownTaskContent,
@@ -194,6 +196,8 @@ def epic_spec(folder: EpicFolder, files: Mapping[str, bytes]) -> EpicSpec | None
     extra.pop(PROGRESS, None)  # derived from the tasks; export writes it afresh
     times = _times(doc, extra, files, path)
     extra |= written_form(doc.form)
+    if folder.archived:
+        extra[ARCHIVED] = "true"
     return EpicSpec(folder.slug, path, epic_content(model), times, Meta(doc.github, "", extra))
 
 
@@ -225,4 +229,10 @@ def upload_of_tree(tree: Tree, files: Mapping[str, bytes]) -> Upload:
         raise invalid(first["file"], first["line"], first["message"], errors=errors)
     epics = [spec for folder in tree.epics if (spec := epic_spec(folder, files)) is not None]
     tasks = [task_spec(folder, doc, files) for folder in tree.epics for doc in folder.tasks]
-    return Upload(tuple(epics), tuple(tasks), refs_by="path")
+    return Upload(
+        tuple(epics),
+        tuple(tasks),
+        refs_by="path",
+        files=file_specs(tree, files),
+        entries=file_entries(tree),
+    )
