@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -30,6 +30,7 @@ from epicflow.tasks.schemas import (
     Priority,
     TaskStatus,
 )
+from epicflow.transfer.plan.inputs import FileKind
 
 MAX_BUNDLE_EPICS = 10_000
 MAX_BUNDLE_TASKS = 100_000
@@ -53,7 +54,7 @@ class FileReport(BaseModel):
     file beside the tasks), or ``skipped``, with the ``reason``."""
 
     path: str
-    kind: Literal["epic", "task", "attachment", "skipped"]
+    kind: FileKind
     reason: str | None = None
 
 

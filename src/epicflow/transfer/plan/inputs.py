@@ -100,12 +100,16 @@ class FileSpec:
     data: bytes
 
 
+# What became of a file of an upload: read as an epic or a task, kept beside them, or not read.
+FileKind = Literal["epic", "task", "attachment", "skipped"]
+
+
 @dataclass(frozen=True)
 class FileEntry:
     """One file of the upload and what became of it, for the report."""
 
     path: str
-    kind: Literal["epic", "task", "attachment", "skipped"]
+    kind: FileKind
     reason: str | None = None
 
 
