@@ -124,13 +124,18 @@ async def export_files(session: AsyncSession, access: ProjectAccess) -> dict[str
 async def export_attachments(session: AsyncSession, access: ProjectAccess) -> dict[str, bytes]:
     """The files beside the tasks, at the paths ``export_files`` puts their epics at."""
     access.require(Role.viewer)
-    snapshot = await repo.load_snapshot(session, access.project.id, access.project.key)
-    folders = _folders(snapshot)
-    return attachment_files(await repo.epic_files(session, access.project.id), folders)
+    pid = access.project.id
+    metas = await repo.epic_sources(session, pid)
+    epics = [
+        (epic.id, epic.slug, metas.get(epic.id)) for epic in await repo.list_epics(session, pid)
+    ]
+    folders = _exportable(lambda: epic_folders(epics))
+    return attachment_files(await repo.epic_files(session, pid), folders)
 
 
 def _folders(snapshot: Snapshot) -> dict[int, str]:
-    return _exportable(lambda: epic_folders(snapshot))
+    epics = [(epic.id, epic.slug, epic.meta) for epic in snapshot.epics.values()]
+    return _exportable(lambda: epic_folders(epics))
 
 
 def _exportable(make: Callable[[], T]) -> T:

@@ -12,19 +12,19 @@ from typing import Any
 
 from epicflow.markdown.beside import ARCHIVED as ARCHIVED_FOLDER
 from epicflow.markdown.errors import MarkdownError
-from epicflow.transfer.plan.inputs import ARCHIVED, Snapshot
+from epicflow.transfer.plan.inputs import ARCHIVED, Meta, Snapshot
 
 ROOT = "epics"
 
 
-def epic_folders(snapshot: Snapshot) -> dict[int, str]:
-    """Each epic's folder by id: ``epics/<slug>`` or ``epics/archived/<slug>``."""
+def epic_folders(epics: Iterable[tuple[int, str, Meta | None]]) -> dict[int, str]:
+    """Each epic's folder by id, from its ``(id, slug, meta)``: ``epics/<slug>`` or
+    ``epics/archived/<slug>``."""
+    epics = list(epics)
     archived = {
-        epic.id
-        for epic in snapshot.epics.values()
-        if epic.meta is not None and ARCHIVED in epic.meta.extra
+        epic_id for epic_id, _, meta in epics if meta is not None and ARCHIVED in meta.extra
     }
-    live = {epic.slug for epic in snapshot.epics.values() if epic.id not in archived}
+    live = {slug for epic_id, slug, _ in epics if epic_id not in archived}
     if archived and ARCHIVED_FOLDER in live:
         raise MarkdownError(
             f"{ROOT}/{ARCHIVED_FOLDER}",
@@ -32,10 +32,8 @@ def epic_folders(snapshot: Snapshot) -> dict[int, str]:
             "an epic named 'archived' clashes with the folder of archived epics",
         )
     return {
-        epic.id: f"{ROOT}/{ARCHIVED_FOLDER}/{epic.slug}"
-        if epic.id in archived
-        else f"{ROOT}/{epic.slug}"
-        for epic in snapshot.epics.values()
+        epic_id: f"{ROOT}/{ARCHIVED_FOLDER}/{slug}" if epic_id in archived else f"{ROOT}/{slug}"
+        for epic_id, slug, _ in epics
     }
 
 
