@@ -46,15 +46,14 @@ class TestLayouts:
         assert folder.epic.title == "Pay"
         assert [t.ref for t in folder.tasks] == ["001", "002"]
         assert folder.tasks[0].depends_on == ("002",)
-        assert tree.ignored == (
-            "epics/README.md",
-            "epics/pay/3-analysis.md",
-            "epics/pay/README.md",
-            "epics/pay/updates/1/stream-A.md",
-            "other.txt",
-        )
+        assert [item.rel for item in folder.attachments] == [
+            "3-analysis.md",
+            "README.md",
+            "updates/1/stream-A.md",
+        ]
+        assert tree.ignored == ("epics/README.md", "other.txt")
 
-    def test_claude_epics_folder_with_archived_epics_ignored(self) -> None:
+    def test_claude_epics_folder_with_archived_epics(self) -> None:
         tree = collect_tree(
             {
                 ".claude/epics/pay/epic.md": EPIC,
@@ -63,9 +62,9 @@ class TestLayouts:
                 ".claude/prds/pay.md": b"prd",
             }
         )
-        assert slugs(tree) == ["pay"]
-        assert tree.epics[0].folder == ".claude/epics/pay"
-        assert tree.ignored == (".claude/epics/archived/old/epic.md", ".claude/prds/pay.md")
+        assert slugs(tree) == ["old", "pay"]
+        assert tree.epics[1].folder == ".claude/epics/pay"
+        assert tree.ignored == (".claude/prds/pay.md",)
 
     def test_slug_folders_at_the_root(self) -> None:
         tree = collect_tree(

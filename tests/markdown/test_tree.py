@@ -25,6 +25,7 @@ def test_a_project_folder_with_epics(tmp_path: Path) -> None:
     assert read_folder(tmp_path) == {
         "epics/pay/epic.md": b"# Epic: Pay\n",
         "epics/pay/001.md": b"# Task: T\n",
+        "epics/pay/notes.txt": b"not markdown",
     }
 
 
@@ -33,9 +34,12 @@ def test_a_project_folder_with_claude_epics_reads_only_that_subtree(tmp_path: Pa
     write(tmp_path, ".claude/epics/archived/old/001.md")
     write(tmp_path, ".claude/prds/pay.md")
     write(tmp_path, "node_modules/x/README.md")
-    # Only epics/<slug>/<file>.md depth is read: ccpm's archived/<slug>/ folders are not.
-    assert set(read_folder(tmp_path)) == {".claude/epics/pay/001.md"}
-    assert [f.slug for f in collect_tree(read_folder(tmp_path)).epics] == ["pay"]
+    # The epics folder is read whole, archived epics included; the rest of the project is not.
+    assert set(read_folder(tmp_path)) == {
+        ".claude/epics/pay/001.md",
+        ".claude/epics/archived/old/001.md",
+    }
+    assert [f.slug for f in collect_tree(read_folder(tmp_path)).epics] == ["old", "pay"]
 
 
 def test_an_epic_folder_itself(tmp_path: Path) -> None:
@@ -43,8 +47,15 @@ def test_an_epic_folder_itself(tmp_path: Path) -> None:
     write(folder, "epic.md", b"# Epic: Pay\n")
     write(folder, "001.md")
     write(folder, "updates/1/stream.md")
+    write(folder, "test-foo.sh", b"#!/bin/sh\n\x00\xff")
     files = read_folder(folder)
-    assert set(files) == {"payment-webhooks/epic.md", "payment-webhooks/001.md"}
+    assert set(files) == {
+        "payment-webhooks/epic.md",
+        "payment-webhooks/001.md",
+        "payment-webhooks/updates/1/stream.md",
+        "payment-webhooks/test-foo.sh",
+    }
+    assert files["payment-webhooks/test-foo.sh"] == b"#!/bin/sh\n\x00\xff"
     assert collect_tree(files).epics[0].slug == "payment-webhooks"
 
 

@@ -37,14 +37,18 @@ def tar_gz_of(files: Mapping[str, bytes | str]) -> bytes:
     return out.getvalue()
 
 
-def untar(data: bytes) -> dict[str, str]:
+def untar_bytes(data: bytes) -> dict[str, bytes]:
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
         out = {}
         for member in archive.getmembers():
             stream = archive.extractfile(member)
             assert stream is not None
-            out[member.name] = stream.read().decode()
+            out[member.name] = stream.read()
         return out
+
+
+def untar(data: bytes) -> dict[str, str]:
+    return {name: raw.decode() for name, raw in untar_bytes(data).items()}
 
 
 def folder_files(folder: Path, prefix: str) -> dict[str, bytes]:
@@ -101,6 +105,18 @@ async def export(client: AsyncClient, user: TestUser, key: str, fmt: str) -> Res
 
 async def export_markdown(client: AsyncClient, user: TestUser, key: str) -> dict[str, str]:
     return untar((await export(client, user, key, "markdown")).content)
+
+
+async def export_tree(client: AsyncClient, user: TestUser, key: str) -> dict[str, bytes]:
+    """The markdown export's files as bytes (files beside the tasks need not be text)."""
+    return untar_bytes((await export(client, user, key, "markdown")).content)
+
+
+async def new_project(client: AsyncClient, owner: TestUser, key: str) -> None:
+    response = await client.post(
+        "/api/v1/projects", json={"key": key, "name": key}, headers=owner.headers
+    )
+    assert response.status_code == 201, response.text
 
 
 async def export_json(client: AsyncClient, user: TestUser, key: str) -> dict[str, Any]:

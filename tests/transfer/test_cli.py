@@ -175,3 +175,36 @@ class TestExport:
         result = await cli("export", "-p", "WEB", "-f", "json", "-o", "-")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["tasks"][0]["title"] == "Anything"
+
+
+class TestFilesBesideTheTasks:
+    FILES: dict[str, bytes] = {
+        "epics/pay/epic.md": epic_file("pay").encode(),
+        "epics/pay/001.md": task_file("Build one").encode(),
+        "epics/pay/updates/1/progress.md": b"half done\n",
+        "epics/pay/test-foo.sh": b"#!/bin/sh\n\x00\xff\n",
+        "epics/README.md": b"index\n",
+    }
+
+    async def test_import_counts_each_kind_and_lists_the_skipped(
+        self, board: Board, tmp_path: Path
+    ) -> None:
+        for name, data in self.FILES.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_bytes(data)
+        result = await cli("import", tmp_path, "-p", "WEB")
+        assert result.exit_code == 0, result.output
+        assert "files: 1 epic, 1 task, 2 attachment, 1 skipped" in result.stdout
+        assert "skipped epics/README.md: outside any epic folder" in result.stdout
+
+    async def test_export_writes_them_back_byte_for_byte(
+        self, board: Board, tmp_path: Path
+    ) -> None:
+        source = tmp_path / "in.zip"
+        source.write_bytes(zip_of(self.FILES))
+        assert (await cli("import", source, "-p", "WEB")).exit_code == 0
+        result = await cli("export", "-p", "WEB", "--out", tmp_path / "out")
+        assert result.exit_code == 0, result.output
+        assert "Exported WEB: 1 epics, 1 tasks, 2 files beside them" in result.stdout
+        for name in ("epics/pay/updates/1/progress.md", "epics/pay/test-foo.sh"):
+            assert (tmp_path / "out" / name).read_bytes() == self.FILES[name]

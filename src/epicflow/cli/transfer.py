@@ -13,11 +13,12 @@ import asyncio
 import getpass
 import json
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 import orjson
 import typer
@@ -46,6 +47,7 @@ from epicflow.projects.service import ProjectAccess
 from epicflow.settings import get_settings
 from epicflow.stores.choice import open_database
 from epicflow.transfer import service
+from epicflow.transfer.plan.inputs import FileKind
 from epicflow.transfer.read.upload import read_file, read_folder
 from epicflow.transfer.schemas import ImportReport
 
@@ -224,6 +226,13 @@ def _summary(report: ImportReport, key: str) -> None:
             getattr(getattr(report, what), kind) for what in ("created", "updated", "unchanged")
         ]
         out.print(f"  {kind}: {counts[0]} created, {counts[1]} updated, {counts[2]} unchanged")
+    if report.files:
+        kinds = Counter(item.kind for item in report.files)
+        listed = ", ".join(f"{kinds[kind]} {kind}" for kind in get_args(FileKind))
+        out.print(f"  files: {listed}")
+    for item in report.files:
+        if item.kind == "skipped":
+            out.print(f"  skipped {item.path}: {item.reason}")
     shown = report.warnings[:MAX_SHOWN_WARNINGS]
     for warning in shown:
         err.print(f"warning: {finding_line(warning.model_dump())}")
@@ -276,13 +285,23 @@ def import_command(
     _summary(report, project)
 
 
-def _write_tree(files: dict[str, str], folder: Path, force: bool) -> None:
+def _write_tree(files: dict[str, str | bytes], folder: Path, force: bool) -> None:
     if not force and (folder / "epics").exists() and any((folder / "epics").iterdir()):
         raise FileExistsError(f"{folder / 'epics'} is not empty; use --force to write over it")
     for name, text in files.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+async def _export_tree(
+    session: AsyncSession, access: ProjectAccess
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The epic and task files, and the files beside the tasks, read in one transaction."""
+    return (
+        await service.export_files(session, access),
+        await service.export_attachments(session, access),
+    )
 
 
 def _write_file(data: bytes, path: Path, force: bool) -> None:
@@ -313,6 +332,7 @@ def export_command(
 ) -> None:
     """Export a project as ccpm markdown files or as a JSON bundle."""
     with readable_errors():
+        beside: dict[str, bytes] = {}
         if format is Format.json:
             bundle = asyncio.run(
                 _in_project(project, as_user, lambda s, a: service.export_bundle(s, a, utcnow()))
@@ -321,9 +341,10 @@ def export_command(
             _write_file(data + b"\n", out_path, force)
             epics, tasks = len(bundle["epics"]), len(bundle["tasks"])
         else:
-            files = asyncio.run(_in_project(project, as_user, service.export_files))
-            _write_tree(files, out_path, force)
+            files, beside = asyncio.run(_in_project(project, as_user, _export_tree))
+            _write_tree({**files, **beside}, out_path, force)
             epics = sum(name.endswith("/epic.md") for name in files)
             tasks = len(files) - epics
     if str(out_path) != "-":
-        out.print(f"Exported {project}: {epics} epics, {tasks} tasks to {out_path}")
+        extra = f", {len(beside)} files beside them" if beside else ""
+        out.print(f"Exported {project}: {epics} epics, {tasks} tasks{extra} to {out_path}")

@@ -6,6 +6,7 @@ the one module that reads the file system (for the CLI). Every bad input raises
 """
 
 from epicflow.markdown.archive import ArchiveLimits, read_archive
+from epicflow.markdown.beside import Attachment, Skipped
 from epicflow.markdown.collect import EpicFolder, Tree, collect_tree, render_tree
 from epicflow.markdown.epic import parse_epic, render_epic
 from epicflow.markdown.errors import (
@@ -45,12 +46,14 @@ __all__ = [
     "TASK_STATUSES",
     "UNASSIGNED",
     "ArchiveLimits",
+    "Attachment",
     "Check",
     "EpicDoc",
     "EpicFolder",
     "Finding",
     "MarkdownError",
     "MarkdownErrors",
+    "Skipped",
     "TaskDoc",
     "Tree",
     "collect_tree",

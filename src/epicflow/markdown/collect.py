@@ -7,11 +7,13 @@ Where epics are looked for, in this order (SPEC §8, §9):
 4. failing all that, the same inside the one top-level folder there is (``shop-main/...`` as
    GitHub's "Download ZIP" makes; macOS's ``__MACOSX/`` and top-level files do not count).
 
-In an epic folder only ``epic.md`` and task files named by a number (``001.md``, ``12.md``) are
-read. Everything else is ignored and listed in ``Tree.ignored``: READMEs, ccpm's
-``12-analysis.md`` and ``updates/`` folders, ``.claude/epics/archived/<slug>/`` (a level too
-deep), PRDs, files outside the epics folder. A folder without ``epic.md`` gives
-``EpicFolder.epic = None``; for the folder ``unassigned`` that means tasks without an epic.
+In an epic folder ``epic.md`` and task files named by a number (``001.md``, ``12.md``) are
+parsed; every other file in it, at any depth, is an attachment (``markdown.beside``).
+``archived/<slug>/`` beside the epic folders holds ccpm's archived epics: each is an epic folder
+too (``EpicFolder.archived``), unless a live epic of the upload has its slug. What is not read
+(files outside every epic folder, such clashes) is listed in ``Tree.skipped`` with the reason.
+A folder without ``epic.md`` gives ``EpicFolder.epic = None``; for the folder ``unassigned``
+that means tasks without an epic.
 
 Refs in ``depends_on`` / ``conflicts_with`` are not resolved here: a ref may name a task that
 is only in the database, so the importer resolves them (``EpicFolder.path`` names the file).
@@ -19,12 +21,24 @@ is only in the database, so the importer resolves them (``EpicFolder.path`` name
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
+from epicflow.markdown.beside import (
+    ARCHIVED,
+    NO_EPIC,
+    OUTSIDE,
+    SYSTEM_FILE,
+    Attachment,
+    Skipped,
+    attachments,
+    clash,
+    is_epic_file,
+    is_junk,
+)
 from epicflow.markdown.epic import epic_name, parse_epic, render_epic
 from epicflow.markdown.errors import (
     Finding,
@@ -38,11 +52,7 @@ from epicflow.markdown.model import SLUG, UNASSIGNED, EpicDoc, TaskDoc
 from epicflow.markdown.task import parse_task, render_task
 
 T = TypeVar("T")
-_TASK_FILE = re.compile(r"[0-9]{1,10}\.md\Z")
-
-
-def _is_epic_file(name: str) -> bool:
-    return name == "epic.md" or _TASK_FILE.match(name) is not None
+_is_epic_file = is_epic_file
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,8 @@ class EpicFolder:
     folder: str  # where it sits in the archive: "epics/pay", ".claude/epics/pay", "" (the root)
     epic: EpicDoc | None
     tasks: tuple[TaskDoc, ...]  # ordered by number
+    attachments: tuple[Attachment, ...] = ()  # ordered by path
+    archived: bool = False  # read from archived/<slug>/
 
     def path(self, ref: str) -> str:
         """The file a task was read from, for messages: ``epics/pay/003.md``."""
@@ -60,8 +72,13 @@ class EpicFolder:
 @dataclass(frozen=True)
 class Tree:
     epics: tuple[EpicFolder, ...]  # ordered by slug
-    ignored: tuple[str, ...]  # paths that were not read, sorted
+    skipped: tuple[Skipped, ...] = ()  # files that were not read, by path
     warnings: tuple[Finding, ...] = ()  # what was read leniently, in file order
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """The paths that were not read, sorted."""
+        return tuple(item.path for item in self.skipped)
 
 
 def _layout(paths: set[str], base: str) -> tuple[str, bool] | None:
@@ -95,20 +112,44 @@ def _locate(paths: set[str], source: str) -> tuple[str, bool]:
     return found
 
 
-def _group(paths: set[str], base: str, single: bool) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """{epic folder: {file name: path}}, and the paths left out."""
+Groups = dict[str, dict[str, str]]  # {epic folder: {path in the folder: path in the upload}}
+
+
+def _group(paths: set[str], base: str, single: bool) -> tuple[Groups, set[str], list[Skipped]]:
+    """The epic folders with their files, which of them are archived, and the files left out."""
     prefix = f"{base}/" if base else ""
-    groups: dict[str, dict[str, str]] = {}
-    ignored = []
-    for path in sorted(paths):
-        parts = path[len(prefix) :].split("/") if path.startswith(prefix) else []
-        if single and len(parts) == 1 and _is_epic_file(parts[0]):
-            groups.setdefault(base, {})[parts[0]] = path
-        elif not single and len(parts) == 2 and _is_epic_file(parts[1]):
-            groups.setdefault(prefix + parts[0], {})[parts[1]] = path
+    rests = {
+        path: path[len(prefix) :].split("/") if path.startswith(prefix) else []
+        for path in sorted(paths)
+        if not is_junk(path)
+    }
+    skipped = [Skipped(path, SYSTEM_FILE) for path in sorted(paths) if is_junk(path)]
+    groups: Groups = {}
+    if single:
+        for path, parts in rests.items():
+            if parts:
+                groups.setdefault(base, {})["/".join(parts)] = path
+            else:
+                skipped.append(Skipped(path, OUTSIDE))
+        return groups, set(), sorted(skipped, key=lambda item: item.path)
+    live = {parts[0] for parts in rests.values() if len(parts) == 2 and _is_epic_file(parts[1])}
+    archived = {
+        parts[1]
+        for parts in rests.values()
+        if len(parts) == 3 and parts[0] == ARCHIVED and _is_epic_file(parts[2])
+    }
+    archived = set() if ARCHIVED in live else archived
+    for path, parts in rests.items():
+        if len(parts) >= 2 and parts[0] in live:
+            groups.setdefault(prefix + parts[0], {})["/".join(parts[1:])] = path
+        elif len(parts) >= 3 and parts[0] == ARCHIVED and parts[1] in archived - live:
+            groups.setdefault(f"{prefix}{ARCHIVED}/{parts[1]}", {})["/".join(parts[2:])] = path
+        elif len(parts) >= 3 and parts[0] == ARCHIVED and parts[1] in archived:
+            skipped.append(Skipped(path, clash(parts[1])))
         else:
-            ignored.append(path)
-    return groups, ignored
+            skipped.append(Skipped(path, OUTSIDE))
+    kept = {f"{prefix}{ARCHIVED}/{slug}" for slug in archived - live}
+    return groups, kept, sorted(skipped, key=lambda item: item.path)
 
 
 def collect_tree(files: Mapping[str, bytes], *, source: str = "archive") -> Tree:
@@ -119,13 +160,22 @@ def collect_tree(files: Mapping[str, bytes], *, source: str = "archive") -> Tree
     file.
     """
     base, single = _locate(set(files), source)
-    groups, ignored = _group(set(files), base, single)
+    groups, archived, skipped = _group(set(files), base, single)
     reader = _Reader(files)
-    folders = [reader.folder(folder, names, single) for folder, names in groups.items()]
+    folders = [
+        reader.folder(folder, names, single, folder in archived) for folder, names in groups.items()
+    ]
     warnings = tuple(in_file_order(reader.warnings))
     if reader.errors:
         raise MarkdownErrors(in_file_order(reader.errors), warnings)
-    return Tree(tuple(sorted(folders, key=lambda f: f.slug)), tuple(ignored), warnings)
+    kept = []
+    for found in folders:
+        no_epic = found.epic is None and found.slug == UNASSIGNED
+        if no_epic:
+            skipped += [Skipped(item.path, NO_EPIC) for item in found.attachments]
+        kept.append(dataclasses.replace(found, attachments=()) if no_epic else found)
+    skipped.sort(key=lambda item: item.path)
+    return Tree(tuple(sorted(kept, key=lambda f: f.slug)), tuple(skipped), warnings)
 
 
 class _Reader:
@@ -137,7 +187,9 @@ class _Reader:
         self.errors: list[Finding] = []
         self.warnings: list[Finding] = []
 
-    def folder(self, folder: str, names: dict[str, str], single: bool) -> EpicFolder:
+    def folder(
+        self, folder: str, names: dict[str, str], single: bool, archived: bool
+    ) -> EpicFolder:
         epic_path = names.get("epic.md")
         epic_text = None if epic_path is None else self.text(epic_path)
         slug = self.slug(folder, names, single, epic_path, epic_text)
@@ -148,13 +200,17 @@ class _Reader:
                 self.warnings += epic_warnings(epic, epic_text, epic_path)
         tasks = []
         for name, path in names.items():
-            text = None if name == "epic.md" else self.text(path)
+            if name == "epic.md" or not _is_epic_file(name):
+                continue
+            text = self.text(path)
             task = None if text is None else self.parse(path, partial(parse_task, text))
             if task is not None and text is not None:
                 tasks.append(task)
                 self.warnings += task_warnings(task, text, path)
         tasks.sort(key=lambda t: (int(t.ref), t.ref))
-        return EpicFolder(slug or "", folder, epic, tuple(tasks))
+        others = {name: path for name, path in names.items() if not _is_epic_file(name)}
+        kept = attachments(others, [task.ref for task in tasks], self.files)
+        return EpicFolder(slug or "", folder, epic, tuple(tasks), kept, archived)
 
     def slug(
         self,
@@ -165,7 +221,7 @@ class _Reader:
         epic_text: str | None,
     ) -> str | None:
         if single:
-            where = epic_path or next(iter(names.values()))
+            where = epic_path or _first_task(names)
             return self.parse(where, lambda filename: _root_slug(epic_text, filename))
         slug = folder.rsplit("/", 1)[-1]
         if not SLUG.match(slug):
@@ -183,6 +239,10 @@ class _Reader:
         except MarkdownError as exc:
             self.errors.append(exc.finding())
             return None
+
+
+def _first_task(names: dict[str, str]) -> str:
+    return next(path for name, path in names.items() if _is_epic_file(name))
 
 
 def _root_slug(epic_text: str | None, filename: str) -> str:

@@ -7,10 +7,11 @@
   ``<folder name>/<file>``, so the folder name is the slug;
 - the epics folder itself (subfolders holding such files): keyed ``<slug>/<file>``.
 
-Only ``.md`` files at the depths ``collect_tree`` looks at are read. Symlinks are followed only
-while they stay inside the folder; one that points outside is an error, and so is a ``.md``
-entry that is not a regular file (a FIFO would block the read). The archive limits apply:
-member count, bytes per file, bytes in total.
+Every file under the epics folder (or the epic folder) is read, down to ``MAX_DEPTH`` folders:
+an epic folder keeps the files beside its tasks (``markdown.beside``) and ``archived/<slug>/``
+holds archived epics. Symlinks are followed only while they stay inside the folder; one that
+points outside is an error, and so is an entry that is not a regular file (a FIFO would block
+the read). The archive limits apply: member count, bytes per file, bytes in total.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from epicflow.markdown.archive import DEFAULT_LIMITS, ArchiveLimits
 from epicflow.markdown.errors import MarkdownError
 
+MAX_DEPTH = 8  # epics/archived/<slug>/updates/<n>/<file> is 5 deep
 _EPIC_FILE = re.compile(r"(?:epic|[0-9]{1,10})\.md\Z")
 
 
@@ -46,7 +48,7 @@ class _Reader:
             if stat.S_ISDIR(info.st_mode):
                 if depth > 1:
                     self.walk(entry, entry_rel, depth - 1)
-            elif entry.name.endswith(".md"):
+            else:
                 if not stat.S_ISREG(info.st_mode):
                     raise MarkdownError(entry_rel, None, "not a regular file")
                 self.read(entry, entry_rel)
@@ -70,7 +72,7 @@ def _holds_epic_files(folder: Path) -> bool:
 
 
 def read_folder(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> dict[str, bytes]:
-    """Read the epic and task files under ``path``: ``{"epics/x/001.md": b"...", ...}``."""
+    """Read the epic folders' files under ``path``: ``{"epics/x/001.md": b"...", ...}``."""
     if not path.is_dir():
         raise MarkdownError(str(path), None, "not a folder")
     root = path.resolve()
@@ -80,15 +82,15 @@ def read_folder(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> dict[str,
         candidate = root / sub
         if candidate.is_dir():
             reader.follow(candidate, sub)
-            reader.walk(candidate, sub, depth=2)
+            reader.walk(candidate, sub, depth=MAX_DEPTH)
             found = True
     if found:
         return reader.files
     if any(_EPIC_FILE.match(child.name) for child in root.iterdir()):
-        reader.walk(root, root.name, depth=1)
+        reader.walk(root, root.name, depth=MAX_DEPTH)
         return reader.files
     if any(_holds_epic_files(child) for child in root.iterdir()):
-        reader.walk(root, "", depth=2)
+        reader.walk(root, "", depth=MAX_DEPTH)
         return reader.files
     raise MarkdownError(
         str(path),

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from epicflow.markdown.beside import MAX_PATH_CHARS as MAX_FILE_PATH_CHARS
 from epicflow.platform.models import Base
 
 MAX_PATH_CHARS = 120  # a slug (100) + "/" + a ref (10), with room to spare
@@ -59,3 +60,25 @@ class EpicSource(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     written: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     written_check: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class EpicFile(Base):
+    """A file beside the tasks of an epic folder (``markdown.beside``), kept byte for byte.
+
+    ``path`` is relative to the epic folder. A file tied to a task (``updates/<n>/...``,
+    ``<n>-analysis.md``) goes when its task is deleted; every file goes with its epic.
+    """
+
+    __tablename__ = "epic_file"
+    # Leads with project_id, so it also serves "every file of a project" (export).
+    __table_args__ = (UniqueConstraint("project_id", "epic_id", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    epic_id: Mapped[int] = mapped_column(ForeignKey("epic.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    path: Mapped[str] = mapped_column(String(MAX_FILE_PATH_CHARS))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -21,7 +21,7 @@ from epicflow.projects.tables import Membership, Project
 from epicflow.stores.base import store_of
 from epicflow.tasks.tables import TASK_CONTENT, Task, TaskConflict, TaskEdge, TaskLabel
 from epicflow.tasks.views import view_query
-from epicflow.transfer.models import EpicSource, TaskSource
+from epicflow.transfer.models import EpicFile, EpicSource, TaskSource
 from epicflow.transfer.plan.diff import CLAIM_FIELDS
 from epicflow.transfer.plan.inputs import (
     EPIC_CONTENT,
@@ -213,3 +213,13 @@ async def task_rows(session: AsyncSession, project_id: uuid.UUID, now: datetime)
     """Every task of the project as `tasks.views.to_view` reads them, by number."""
     query = view_query(store_of(session).tasks.sql).where(Task.project_id == project_id)
     return list((await session.execute(query.order_by(Task.number), {"now": now})).all())
+
+
+async def epic_files(session: AsyncSession, project_id: uuid.UUID) -> list[Row[Any]]:
+    """Every file beside the tasks of the project: ``epic_id, task_id, path, data``, by path."""
+    query = (
+        select(EpicFile.epic_id, EpicFile.task_id, EpicFile.path, EpicFile.data)
+        .where(EpicFile.project_id == project_id)
+        .order_by(EpicFile.epic_id, EpicFile.path)
+    )
+    return list((await session.execute(query)).all())

@@ -88,13 +88,16 @@ async def export_project(
     """The whole project (viewer or above). `markdown`: a `.tar.gz` holding
     `epics/<slug>/epic.md` and `epics/<slug>/<nnn>.md` (tasks without an epic under
     `epics/unassigned/`), with every field kept in frontmatter so that importing it back
-    changes nothing. `json`: `{project, epics, tasks}` in the API's shapes, which import takes."""
+    changes nothing; the files that were beside the tasks come back at their paths, and
+    archived epics under `epics/archived/`. `json`: `{project, epics, tasks}` in the API's
+    shapes, which import takes."""
     key = access.project.key
     if format is ExportFormat.json:
         bundle = await service.export_bundle(session, access, context.now())
         disposition = f'attachment; filename="{key}.json"'
         return FastJSONResponse(bundle, headers={"Content-Disposition": disposition})
-    files = await service.export_files(session, access)
-    data = tar_gz(files, context.now())
+    files: dict[str, str | bytes] = {**await service.export_files(session, access)}
+    files |= await service.export_attachments(session, access)
+    data = tar_gz(dict(sorted(files.items())), context.now())
     disposition = f'attachment; filename="{key}-epics.tar.gz"'
     return Response(data, media_type=TAR_GZ, headers={"Content-Disposition": disposition})

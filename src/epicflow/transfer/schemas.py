@@ -3,11 +3,22 @@ as the task API), with the column values each checked model stands for."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+)
 
 from epicflow.epics.schemas import EpicStatus
+from epicflow.markdown import MAX_FILE_BYTES
+from epicflow.markdown.beside import path_problem
 from epicflow.platform.types import LongText, RequestModel, Slug, TaskKey, Title
 from epicflow.tasks.schemas import (
     MAX_CHECKS,
@@ -19,10 +30,12 @@ from epicflow.tasks.schemas import (
     Priority,
     TaskStatus,
 )
+from epicflow.transfer.plan.inputs import FileKind
 
 MAX_BUNDLE_EPICS = 10_000
 MAX_BUNDLE_TASKS = 100_000
 MAX_EXTRA_KEYS = 100
+MAX_EPIC_FILES = 5000  # an archive's member cap
 
 SourcePath = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*/[0-9]{1,10}$", max_length=120)
@@ -46,12 +59,22 @@ class ImportFinding(BaseModel):
     message: str
 
 
+class FileReport(BaseModel):
+    """A file of the upload: read as an ``epic`` or a ``task``, kept as an ``attachment`` (a
+    file beside the tasks), or ``skipped``, with the ``reason``."""
+
+    path: str
+    kind: FileKind
+    reason: str | None = None
+
+
 class ImportReport(BaseModel):
     """What an import did (or, with ``dry_run``, would do).
 
     ``tasks`` maps each task of the upload to its key: ``"<epic-slug>/<file stem>"`` for
     markdown, the task's key in the bundle for JSON. In a dry run the keys of new tasks are the
     ones the next real import would hand out, unless other tasks are created in between.
+    ``files`` lists every file of a markdown upload, by path (empty for a JSON bundle).
     """
 
     dry_run: bool
@@ -59,6 +82,7 @@ class ImportReport(BaseModel):
     updated: ImportCounts
     unchanged: ImportCounts
     tasks: dict[str, str]
+    files: list[FileReport] = Field(default_factory=list)
     # What was read leniently (docs/ccpm.md, "Warnings"): the import went ahead.
     warnings: list[ImportFinding] = Field(default_factory=list)
 
@@ -137,10 +161,38 @@ class TaskSourceIn(RequestModel):
     )
 
 
+def _base64(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("data must be base64") from None
+
+
+def _file_path(value: str) -> str:
+    problem = path_problem(value)
+    if problem is not None:
+        raise ValueError(f"path {value!r} {problem}")
+    return value
+
+
+class BundleFile(RequestModel):
+    """A file beside the tasks: its path in the epic's folder, the key of the task it belongs
+    to (None: the epic's), its bytes as base64."""
+
+    path: Annotated[str, AfterValidator(_file_path)]
+    task: TaskKey | None = None
+    data: Annotated[bytes, BeforeValidator(_base64), Field(max_length=MAX_FILE_BYTES)]
+
+
 class EpicSourceIn(RequestModel):
     github: LongText | None = None
     extra: Annotated[dict[ExtraKey, LongText], Field(max_length=MAX_EXTRA_KEYS)] = Field(
         default_factory=dict
+    )
+    files: Annotated[list[BundleFile], Field(max_length=MAX_EPIC_FILES)] = Field(
+        default_factory=list
     )
 
 

@@ -7,14 +7,14 @@ graph) and writes only when all of it is valid, in bulk, in the caller's transac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.markdown import ArchiveLimits, Finding, MarkdownError, render_tree
+from epicflow.markdown import ArchiveLimits, MarkdownError, render_tree
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -22,16 +22,18 @@ from epicflow.projects.service import ProjectAccess
 from epicflow.tasks.schemas import MAX_EDGES
 from epicflow.transfer import repository as repo
 from epicflow.transfer.errors import problem
+from epicflow.transfer.export.attachments import attachment_files, epic_folders, relocate
 from epicflow.transfer.export.bundle import bundle
 from epicflow.transfer.export.markdown import documents
-from epicflow.transfer.plan.inputs import Upload
+from epicflow.transfer.plan.inputs import Snapshot, Upload
 from epicflow.transfer.plan.planner import Plan, Planner, Refusals, Refused
 from epicflow.transfer.read.markdown import line_hint
 from epicflow.transfer.read.upload import read_files, read_upload
-from epicflow.transfer.schemas import ImportCounts, ImportFinding, ImportReport
+from epicflow.transfer.schemas import FileReport, ImportCounts, ImportFinding, ImportReport
 from epicflow.transfer.write.apply import Progress, apply_plan, no_progress
 
 DEFAULT_LIMITS = ArchiveLimits()
+T = TypeVar("T")
 
 
 async def import_upload(
@@ -67,20 +69,22 @@ async def import_files(
     return await _import(session, access, upload, files, dry_run, now, progress)
 
 
-def _report(plan: Plan, dry_run: bool, warnings: tuple[Finding, ...]) -> ImportReport:
+def _report(plan: Plan, upload: Upload, dry_run: bool) -> ImportReport:
     created, updated, unchanged = ImportCounts(), ImportCounts(), ImportCounts()
     for kind, plans in (("epics", plan.epics), ("tasks", plan.tasks)):
         for item in plans:
             counts = created if item.created else updated if item.changed else unchanged
             setattr(counts, kind, getattr(counts, kind) + 1)
     tasks = {item.spec.name: item.key for item in plan.tasks}
+    files = [FileReport(path=e.path, kind=e.kind, reason=e.reason) for e in upload.entries]
     return ImportReport(
         dry_run=dry_run,
         created=created,
         updated=updated,
         unchanged=unchanged,
         tasks=tasks,
-        warnings=[ImportFinding(**item.as_dict()) for item in warnings],
+        files=files,
+        warnings=[ImportFinding(**item.as_dict()) for item in upload.warnings],
     )
 
 
@@ -100,20 +104,48 @@ async def _import(
         plan = planner.plan(now)
     except (Refused, Refusals) as refused:
         raise problem(refused, upload.warnings) from None
-    report = _report(plan, dry_run, upload.warnings)
+    report = _report(plan, upload, dry_run)
     if not dry_run:
         counts = report.model_dump(include={"created", "updated", "unchanged"})
-        await apply_plan(session, access, plan, now, counts, progress)
+        await apply_plan(session, access, plan, now, counts, progress, upload.files)
     return report
 
 
 async def export_files(session: AsyncSession, access: ProjectAccess) -> dict[str, str]:
-    """The project as ccpm files: ``{"epics/<slug>/epic.md": text, ...}``, sorted by path."""
+    """The project as ccpm files: ``{"epics/<slug>/epic.md": text, ...}``, sorted by path
+    (archived epics under ``epics/archived/<slug>/``)."""
     access.require(Role.viewer)
     snapshot = await repo.load_snapshot(session, access.project.id, access.project.key)
     docs = documents(snapshot)
+    return _exportable(
+        lambda: relocate(
+            dict(sorted((render_tree(docs.epics, docs.tasks) | docs.kept).items())),
+            snapshot,
+            _folders(snapshot),
+        )
+    )
+
+
+async def export_attachments(session: AsyncSession, access: ProjectAccess) -> dict[str, bytes]:
+    """The files beside the tasks, at the paths ``export_files`` puts their epics at."""
+    access.require(Role.viewer)
+    pid = access.project.id
+    metas = await repo.epic_sources(session, pid)
+    epics = [
+        (epic.id, epic.slug, metas.get(epic.id)) for epic in await repo.list_epics(session, pid)
+    ]
+    folders = _exportable(lambda: epic_folders(epics))
+    return attachment_files(await repo.epic_files(session, pid), folders)
+
+
+def _folders(snapshot: Snapshot) -> dict[int, str]:
+    epics = [(epic.id, epic.slug, epic.meta) for epic in snapshot.epics.values()]
+    return _exportable(lambda: epic_folders(epics))
+
+
+def _exportable(make: Callable[[], T]) -> T:
     try:
-        return dict(sorted((render_tree(docs.epics, docs.tasks) | docs.kept).items()))
+        return make()
     except MarkdownError as exc:
         raise Conflict(
             f"The project cannot be written as ccpm markdown: {exc}",

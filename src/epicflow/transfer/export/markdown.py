@@ -22,6 +22,7 @@ from epicflow.markdown.errors import forbidden_char
 from epicflow.markdown.model import Form, Kept
 from epicflow.markdown.sections import SECTIONS, find_title
 from epicflow.transfer.plan.inputs import (
+    ARCHIVED,
     COMPLETED,
     FORM,
     PROGRESS,
@@ -114,6 +115,7 @@ def epic_doc(epic: StoredEpic, done: str) -> EpicDoc:
     meta = epic.meta or Meta()
     created, updated = epic.times["created_at"], epic.times["updated_at"]
     extra = dict(meta.extra)
+    extra.pop(ARCHIVED, None)  # where the folder goes, not a key of epic.md
     form = written_form(extra).form
     return EpicDoc(
         slug=epic.slug,
@@ -262,7 +264,7 @@ def documents(snapshot: Snapshot) -> Documents:
     return out
 
 
-def tar_gz(files: Mapping[str, str], mtime: datetime) -> bytes:
+def tar_gz(files: Mapping[str, str | bytes], mtime: datetime) -> bytes:
     """A gzip-compressed tar of the files (tar.gz: 10,000 similar files compress far better
     in one stream than one by one in a zip)."""
     out = io.BytesIO()
@@ -272,7 +274,7 @@ def tar_gz(files: Mapping[str, str], mtime: datetime) -> bytes:
         tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
     ):
         for path, text in files.items():
-            data = text.encode("utf-8")
+            data = text.encode("utf-8") if isinstance(text, str) else text
             info = tarfile.TarInfo(path)
             info.size, info.mtime, info.mode = len(data), stamp, 0o644
             tar.addfile(info, io.BytesIO(data))

@@ -24,6 +24,9 @@ STARTED, COMPLETED, PROGRESS = "started", "completed", "progress"
 # as written), as JSON text. A control character: no frontmatter key can hold one (the markdown
 # reader refuses them), so it never meets a key of the file's own; a JSON bundle carries it.
 FORM = "\x1fform"
+# The key under which an epic's ``Meta.extra`` says it was read from ``archived/<slug>/`` (and
+# is written back there), reserved the same way.
+ARCHIVED = "\x1farchived"
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,30 @@ def default_epic_content(slug: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class FileSpec:
+    """A file beside the tasks: ``path`` in its epic's folder, ``task`` the name of the task
+    it belongs to (a ``TaskSpec.name``, or a task key of the project), None: the epic's."""
+
+    epic: str
+    path: str
+    task: str | None
+    data: bytes
+
+
+# What became of a file of an upload: read as an epic or a task, kept beside them, or not read.
+FileKind = Literal["epic", "task", "attachment", "skipped"]
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One file of the upload and what became of it, for the report."""
+
+    path: str
+    kind: FileKind
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Upload:
     epics: tuple[EpicSpec, ...]
     tasks: tuple[TaskSpec, ...]
@@ -105,6 +132,8 @@ class Upload:
     refs_by: Literal["path", "key"]
     # What was read leniently (markdown only), reported with the import's answer.
     warnings: tuple[Finding, ...] = ()
+    files: tuple[FileSpec, ...] = ()
+    entries: tuple[FileEntry, ...] = ()  # every file of a markdown upload, by path
 
 
 @dataclass

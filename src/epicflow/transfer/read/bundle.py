@@ -8,7 +8,14 @@ import orjson
 from pydantic import ValidationError
 
 from epicflow.transfer.errors import error_items, first_error, invalid
-from epicflow.transfer.plan.inputs import TIME_FIELDS, EpicSpec, Meta, TaskSpec, Upload
+from epicflow.transfer.plan.inputs import (
+    TIME_FIELDS,
+    EpicSpec,
+    FileSpec,
+    Meta,
+    TaskSpec,
+    Upload,
+)
 from epicflow.transfer.schemas import Bundle, BundleEpic, BundleTask, epic_content, task_content
 
 
@@ -46,6 +53,19 @@ def _epic_spec(index: int, epic: BundleEpic, filename: str) -> EpicSpec:
     return EpicSpec(epic.slug, where, epic_content(epic), _times(epic), meta, from_markdown=False)
 
 
+def _files(epics: list[BundleEpic], filename: str) -> tuple[FileSpec, ...]:
+    """The files beside the tasks each epic carries (``ccpm.files``)."""
+    out = []
+    for index, epic in enumerate(epics):
+        items = [] if epic.ccpm is None else epic.ccpm.files
+        repeated = _duplicates([item.path for item in items])
+        if repeated is not None:
+            message = f"epics[{index}] ({epic.slug}): file {repeated} appears twice"
+            raise invalid(filename, None, message, code="invalid_bundle")
+        out += [FileSpec(epic.slug, item.path, item.task, item.data) for item in items]
+    return tuple(out)
+
+
 def _duplicates(names: list[str]) -> str | None:
     seen: set[str] = set()
     for name in names:
@@ -75,4 +95,5 @@ def read_bundle(data: bytes, filename: str) -> Upload:
         repeated = _duplicates(names)
         if repeated is not None:
             raise invalid(filename, None, f"{kind} {repeated} appears twice", code="invalid_bundle")
-    return Upload(tuple(epics), tuple(tasks), refs_by="key")
+    files = _files(bundle.epics, filename)
+    return Upload(tuple(epics), tuple(tasks), refs_by="key", files=files)

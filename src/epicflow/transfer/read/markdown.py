@@ -28,6 +28,7 @@ from epicflow.markdown.model import Form, Kept
 from epicflow.markdown.validate import epic_string_findings, task_string_findings
 from epicflow.transfer.errors import findings, first_error
 from epicflow.transfer.plan.inputs import (
+    ARCHIVED,
     COMPLETED,
     FORM,
     PROGRESS,
@@ -38,6 +39,7 @@ from epicflow.transfer.plan.inputs import (
     Upload,
     parse_time,
 )
+from epicflow.transfer.read.attachments import file_entries, file_specs
 from epicflow.transfer.schemas import (
     EpicContent,
     MarkdownTaskContent,
@@ -203,6 +205,8 @@ def epic_spec(folder: EpicFolder, files: Mapping[str, bytes]) -> EpicSpec | None
     extra.pop(PROGRESS, None)  # derived from the tasks; export writes it afresh
     times = _times(doc, extra, files, path)
     extra |= written_form(doc.form)
+    if folder.archived:
+        extra[ARCHIVED] = "true"
     meta = Meta(doc.github, "", extra, written=files.get(path))
     return EpicSpec(folder.slug, path, epic_content(model), times, meta)
 
@@ -245,4 +249,11 @@ def upload_of_tree(tree: Tree, files: Mapping[str, bytes]) -> Upload:
                 errors.append(exc.finding())
     if errors:
         raise findings(in_file_order(errors), tree.warnings, code="invalid_markdown")
-    return Upload(tuple(epics), tuple(tasks), refs_by="path", warnings=tree.warnings)
+    return Upload(
+        tuple(epics),
+        tuple(tasks),
+        refs_by="path",
+        warnings=tree.warnings,
+        files=file_specs(tree, files),
+        entries=file_entries(tree),
+    )

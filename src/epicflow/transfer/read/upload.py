@@ -20,6 +20,7 @@ from epicflow.markdown import (
     read_archive,
 )
 from epicflow.markdown import read_folder as read_markdown_folder
+from epicflow.markdown.beside import is_epic_file
 from epicflow.transfer.errors import findings, invalid, markdown_error
 from epicflow.transfer.plan.inputs import Upload
 from epicflow.transfer.read.bundle import read_bundle
@@ -64,7 +65,8 @@ def _escape_codes(files: Mapping[str, bytes]) -> list[dict[str, Any]]:
 def read_files(files: Mapping[str, bytes], source: str, progress: Progress = _silent) -> Upload:
     """Epic and task files (``{"epics/x/001.md": b"..."}``) to specs."""
     progress(PARSING, 0, len(files))
-    codes = _escape_codes(files)
+    # Only the files that are parsed: the files beside them are kept as they are, as bytes.
+    codes = _escape_codes({p: d for p, d in files.items() if is_epic_file(p.rsplit("/")[-1])})
     if codes:
         first = codes[0]
         raise invalid(first["file"], first["line"], first["message"], errors=codes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.projects import service as projects
 from epicflow.projects.service import ProjectAccess
 from epicflow.transfer.plan.epics import EpicPlan
+from epicflow.transfer.plan.inputs import FileSpec
 from epicflow.transfer.plan.planner import Plan
 from epicflow.transfer.plan.tasks import TaskPlan
 from epicflow.transfer.write import bulk
+from epicflow.transfer.write.attachments import file_rows, write_files
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 SOURCE = {"source": "import"}
@@ -175,12 +177,15 @@ async def apply_plan(
     now: datetime,
     counts: dict[str, Any],
     progress: Progress = no_progress,
+    files: Sequence[FileSpec] = (),
 ) -> None:
     writer = Writer(session, access, now, progress)
     epic_ids = await writer.epics(plan.epics)
     ids = await writer.tasks(plan, epic_ids)
     await writer.links(plan.tasks, ids)
     await writer.sources(plan.tasks, ids)
+    keys = {task.spec.name: task.key for task in plan.tasks}
+    await write_files(session, file_rows(writer.project_id, files, epic_ids, keys, ids))
     writer.task_events(plan.tasks)
     if writer.events:  # an import that changes nothing leaves no trace
         writer.event("project.imported", counts)

@@ -21,7 +21,7 @@ from epicflow.platform.errors import Conflict
 from epicflow.projects.tables import Project
 from epicflow.stores.base import store_of
 from epicflow.tasks.tables import Task, TaskConflict, TaskEdge, TaskLabel
-from epicflow.transfer.models import EpicSource, TaskSource
+from epicflow.transfer.models import EpicFile, EpicSource, TaskSource
 
 CHUNK = 1000
 T = TypeVar("T")
@@ -154,6 +154,19 @@ async def replace_epic_sources(
     for chunk in chunks(ids):
         await session.execute(delete(EpicSource).where(EpicSource.epic_id.in_(chunk)))
     await insert_many(session, EpicSource, rows)
+
+
+async def replace_files(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Files beside the tasks: each row replaces the file of its epic at its path."""
+    paths: dict[int, list[str]] = {}
+    for row in rows:
+        paths.setdefault(row["epic_id"], []).append(row["path"])
+    for epic_id, names in paths.items():
+        for chunk in chunks(names):
+            await session.execute(
+                delete(EpicFile).where(EpicFile.epic_id == epic_id, EpicFile.path.in_(chunk))
+            )
+    await insert_many(session, EpicFile, rows)
 
 
 async def insert_events(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> None:
