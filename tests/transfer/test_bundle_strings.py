@@ -159,3 +159,11 @@ async def test_broken_json_is_still_named_by_line(client: AsyncClient, board: Bo
     response = await import_archive(client, board.owner, "WEB", data, filename="web.json")
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "invalid_json"
+
+
+async def test_deep_nesting_is_a_422(client: AsyncClient, board: Board) -> None:
+    labels = "[" * 1000 + '"\\u0000"' + "]" * 1000
+    text = '{"tasks": [{"key": "WEB-1", "title": "x", "labels": ' + labels + "}]}"
+    response = await import_archive(client, board.owner, "WEB", text.encode(), filename="web.json")
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "tasks[0].labels" + "[0]" * 1000

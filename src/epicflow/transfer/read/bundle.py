@@ -63,7 +63,7 @@ def _constant(name: str) -> None:
 
 
 def _loads(data: bytes, filename: str) -> Any:
-    """The parsed JSON. orjson refuses a lone surrogate (``"\ud800"``), which is valid JSON:
+    """The parsed JSON. orjson refuses a lone surrogate (``"\\ud800"``), which is valid JSON:
     such a bundle is read again by the standard parser, so the string is named like any other
     the rules refuse."""
     try:

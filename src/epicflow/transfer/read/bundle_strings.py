@@ -42,32 +42,44 @@ def _member(path: str, key: str) -> str:
     return f"{path}[{json.dumps(key)}]"
 
 
-def _walk(value: Any, path: str, text: bool, found: list[tuple[str, str]]) -> None:
-    if isinstance(value, str):
-        hit = string_finding(path, value, text_field=text)
-        if hit is not None:
-            found.append(hit)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _walk(item, f"{path}[{index}]", text, found)
-    elif isinstance(value, dict):
-        extra = path.endswith(".ccpm.extra")
-        for key, item in value.items():
-            where = _member(path, key)
-            if not extra and key in IGNORED:
-                continue
-            if not (extra and key == FORM):  # the one key that keeps a file's form
-                hit = string_finding(f"key {where}", key)
-                if hit is not None:
-                    found.append((where, hit[1]))
-            _walk(item, where, extra or key in TEXT_FIELDS, found)
+def _walk(raw: Any) -> list[tuple[str, str]]:
+    """Findings in document order. A loop, not recursion: the JSON may nest 1,000 deep."""
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[Any, str, bool]] = [(raw, "", False)]
+    while stack:
+        value, path, text = stack.pop()
+        if isinstance(value, str):
+            hit = string_finding(path, value, text_field=text)
+            if hit is not None:
+                found.append(hit)
+        elif isinstance(value, list):
+            stack += [(item, f"{path}[{i}]", text) for i, item in reversed(list(enumerate(value)))]
+        elif isinstance(value, dict):
+            stack += reversed(_members(value, path, text, found))
+    return found
+
+
+def _members(
+    value: dict[str, Any], path: str, text: bool, found: list[tuple[str, str]]
+) -> list[tuple[Any, str, bool]]:
+    """The members to look into; a key that breaks the rule is a finding at once."""
+    extra = path.endswith(".ccpm.extra")
+    members = []
+    for key, item in value.items():
+        if not extra and key in IGNORED:
+            continue
+        where = _member(path, key)
+        if not (extra and key == FORM):  # the one key that keeps a file's form
+            hit = string_finding(f"key {where}", key)
+            if hit is not None:
+                found.append((where, hit[1]))
+        members.append((item, where, text or extra or key in TEXT_FIELDS))
+    return members
 
 
 def string_errors(raw: Any, filename: str) -> list[dict[str, Any]]:
     """Each string of the bundle the API would refuse: ``{file, line, field, code, message}``."""
-    found: list[tuple[str, str]] = []
-    _walk(raw, "", False, found)
     return [
         {"file": filename, "line": None, "field": field, "code": "control_character", "message": m}
-        for field, m in found
+        for field, m in _walk(raw)
     ]
