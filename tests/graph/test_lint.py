@@ -88,6 +88,21 @@ class TestSingleTask:
         assert lint([altered(changes)]).findings == []
 
 
+class TestTestsFirst:
+    def test_a_task_written_here_without_tests_is_a_warning(self) -> None:
+        assert codes(lint([good(tdd_requirements="")])) == {"missing_tdd_requirements": "warning"}
+
+    def test_a_task_from_a_ccpm_file_without_tests_is_information(self) -> None:
+        """ccpm's task template has no such section: every file of a project would warn."""
+        report = lint([good(tdd_requirements="", from_ccpm=True)])
+        assert codes(report) == {"missing_tdd_requirements": "info"}
+        assert "## Testing" in report.findings[0].message
+        assert report.task_scores["W-1"] == 100 - PENALTY["info"]
+
+    def test_a_task_from_a_ccpm_file_with_tests_has_no_finding(self) -> None:
+        assert lint([good(from_ccpm=True)]).findings == []
+
+
 class TestTitles:
     @pytest.mark.parametrize(
         "title",

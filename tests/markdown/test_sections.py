@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 
@@ -64,6 +66,64 @@ class TestWhatIsRead:
     def test_kept_text_is_content(self) -> None:
         plain = TaskDoc(ref="1", title="T")
         assert plain != TaskDoc(ref="1", title="T", kept=(Kept("", "## Notes\n\nx"),))
+
+
+class TestOtherHeadings:
+    """Headings other files give the acceptance criteria and the tests: read as those
+    sections, written back as the file wrote them."""
+
+    @pytest.mark.parametrize("heading", samples.CRITERIA_HEADINGS)
+    def test_criteria_under_another_heading_are_read_and_written_back(self, heading: str) -> None:
+        text = samples.with_heading(heading)
+        doc = parse_task(text, filename="1.md")
+        assert doc.acceptance_criteria == (Check("a"), Check("b", True))
+        assert doc.kept == ()
+        assert roundtrip(text) == text
+
+    @pytest.mark.parametrize("heading", samples.TESTS_HEADINGS)
+    def test_tests_under_another_heading_are_tdd_requirements(self, heading: str) -> None:
+        text = samples.with_tests_heading(heading)
+        doc = parse_task(text, filename="1.md")
+        assert doc.tdd_requirements == "A failing test for a wrong password."
+        assert doc.kept == ()
+        assert roundtrip(text) == text
+
+    def test_the_sections_own_heading_wins_and_the_other_is_kept(self) -> None:
+        doc = parse_task(samples.FOREIGN_HEADING, filename="1.md")
+        assert doc.acceptance_criteria == (Check("a"),)
+        assert [kept.text.split("\n")[0] for kept in doc.kept] == ["## 验收标准"]
+
+    def test_the_own_heading_wins_also_when_it_comes_later(self) -> None:
+        text = samples.task(
+            "## Description\n\nd\n\n## Success Criteria\n\n- [ ] early\n\n"
+            "## TDD Requirements\n\n## Acceptance Criteria\n\n- [ ] a\n\n"
+            "## Technical Details\n\n## Dependencies\n\n"
+            + samples.EFFORT
+            + "## Definition of Done\n"
+        )
+        doc = parse_task(text, filename="1.md")
+        assert doc.acceptance_criteria == (Check("a"),)
+        assert [(kept.after, kept.text.split("\n")[0]) for kept in doc.kept] == [
+            ("description", "## Success Criteria")
+        ]
+        assert roundtrip(text) == text
+
+    def test_a_second_other_heading_is_kept_not_merged(self) -> None:
+        text = samples.with_heading("## Success Criteria").replace(
+            "## Technical Details", "## Done Criteria\n\n- [ ] c\n\n## Technical Details"
+        )
+        doc = parse_task(text, filename="1.md")
+        assert doc.acceptance_criteria == (Check("a"), Check("b", True))
+        assert [kept.text.split("\n")[0] for kept in doc.kept] == ["## Done Criteria"]
+        assert roundtrip(text) == text
+
+    def test_an_edited_task_keeps_the_heading_it_was_read_with(self) -> None:
+        doc = parse_task(samples.with_heading("## Success Criteria"), filename="1.md")
+        edited = dataclasses.replace(doc, acceptance_criteria=(Check("new"),))
+        text = render_task(edited)
+        assert "## Success Criteria\n\n- [ ] new\n" in text
+        assert "## Acceptance Criteria" not in text
+        assert parse_task(text, filename="1.md") == edited
 
 
 @pytest.mark.parametrize("name", sorted(samples.ALL))

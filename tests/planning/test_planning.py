@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.board import Board
+from tests.support.transfer import epic_file, imported, task_file, zip_of
 
 
 async def get(board: Board, path: str, **params: Any) -> dict[str, Any]:
@@ -117,3 +118,23 @@ class TestLint:
         assert scores["tasks"][good["key"]] == 100
         assert scores["tasks"][poor["key"]] < 100
         assert "core" in scores["epics"]
+
+
+class TestLintOfImportedTasks:
+    async def test_a_ccpm_file_without_tests_is_information_not_a_warning(
+        self, board: Board
+    ) -> None:
+        files = {
+            "epics/core/epic.md": epic_file("core"),
+            "epics/core/001.md": task_file("Add the form"),
+            "epics/core/002.md": task_file("Add the check") + "\n## Testing\n\nA test first.\n",
+        }
+        await imported(board.client, board.owner, board.key, zip_of(files))
+        typed = await board.task("Add the button", epic="core")
+        report = await get(board, "lint", epic="core")
+        tdd = {
+            f["task"]: f["severity"]
+            for f in report["findings"]
+            if f["code"] == "missing_tdd_requirements"
+        }
+        assert tdd == {"WEB-1": "info", typed["key"]: "warning"}

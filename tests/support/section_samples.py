@@ -73,3 +73,35 @@ ALL = {
     "text_in_checklist": TEXT_IN_CHECKLIST,
     "nested_items": NESTED_ITEMS,
 }
+
+
+def with_heading(heading: str, items: str = "- [ ] a\n- [x] b") -> str:
+    """A task whose acceptance criteria (or TDD requirements) stand under ``heading``."""
+    return task(
+        "## Description\n\nd\n\n## TDD Requirements\n\n"
+        f"{heading}\n\n{items}\n\n"
+        "## Technical Details\n\n## Dependencies\n\n" + EFFORT + "## Definition of Done\n"
+    )
+
+
+def with_tests_heading(heading: str, text: str = "A failing test for a wrong password.") -> str:
+    return task(
+        "## Description\n\nd\n\n"
+        f"{heading}\n\n{text}\n\n"
+        "## Acceptance Criteria\n\n- [ ] a\n\n"
+        "## Technical Details\n\n## Dependencies\n\n" + EFFORT + "## Definition of Done\n"
+    )
+
+
+# Headings files use for the acceptance criteria, and for the tests to write first.
+CRITERIA_HEADINGS = (
+    "## Acceptance Tests",
+    "## Success Criteria",
+    "## Done Criteria",
+    "## Criteria",
+    "## 验收标准",
+    "## Kriterien",
+    "## Akzeptanzkriterien",
+    "## success criteria:",
+)
+TESTS_HEADINGS = ("## Testing", "## Tests", "## Test Plan", "## Test Strategy")

@@ -6,7 +6,8 @@ Severities, and what each costs a task's score (100 minus the sum, floored at 0)
 - warning (10): the task can be worked on but is hard to plan or to call done:
   missing_definition_of_done, missing_tdd_requirements, missing_estimate, too_large,
   too_many_dependencies.
-- info (5): style: title_not_action.
+- info (5): style: title_not_action; and missing_tdd_requirements for a task imported from a
+  ccpm file (``from_ccpm``), whose task template has no such section.
 An epic's score is the mean of its tasks' scores, rounded half up; tasks without an epic
 only get a task score.
 """
@@ -42,6 +43,7 @@ class LintTask:
     hours: float | None
     depends_on: tuple[str, ...]
     conflicts_with: tuple[str, ...]
+    from_ccpm: bool = False  # last imported from a ccpm task file
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,14 @@ def _done(task: LintTask, _: Mapping[str, set[str]]) -> tuple[str, Severity, str
 def _tdd(task: LintTask, _: Mapping[str, set[str]]) -> tuple[str, Severity, str] | None:
     if task.tdd_requirements.strip():
         return None
+    if task.from_ccpm:
+        # The format has no place for it: said once per task, at the weight of style.
+        return (
+            "missing_tdd_requirements",
+            "info",
+            "Say which tests are written first: add a '## TDD Requirements' (or '## Testing')"
+            " section to the task file.",
+        )
     return ("missing_tdd_requirements", "warning", "Say which tests are written first.")
 
 

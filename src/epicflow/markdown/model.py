@@ -122,7 +122,8 @@ class Form:
     ``depends_on`` or ``dependencies``;
     ``heading`` / ``name``: the title heading and ``name:`` as written (used while the title
     they give is unchanged); ``completed``: ``completed:`` written as null (``null``, ``~``,
-    nothing).
+    nothing); ``headings``: (section key, heading line) for each section read under another
+    heading than its own (``## Success Criteria``), written back while it reads as that section.
     """
 
     layout: str = "frontmatter"
@@ -132,6 +133,7 @@ class Form:
     heading: str | None = None
     name: str | None = None
     completed: str | None = None
+    headings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

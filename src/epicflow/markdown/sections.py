@@ -17,7 +17,7 @@ section when the file is read (an unknown one is written back as it was, so no b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from epicflow.markdown.model import Check, Kept
 
@@ -31,6 +31,22 @@ SECTIONS = {
     "definition_of_done": "Definition of Done",
 }
 _BY_NAME = {title.lower(): key for key, title in SECTIONS.items()}
+# Other headings files give a known section (docs/ccpm.md, "Sections"), by lower-cased name. One
+# is read as that section when the file has no heading of the section's own, and only the first
+# of them; any other stays an unknown section. Its heading is written back as the file had it.
+ALIASES = {
+    "acceptance tests": "acceptance_criteria",
+    "success criteria": "acceptance_criteria",
+    "done criteria": "acceptance_criteria",
+    "criteria": "acceptance_criteria",
+    "验收标准": "acceptance_criteria",
+    "kriterien": "acceptance_criteria",
+    "akzeptanzkriterien": "acceptance_criteria",
+    "testing": "tdd_requirements",
+    "tests": "tdd_requirements",
+    "test plan": "tdd_requirements",
+    "test strategy": "tdd_requirements",
+}
 _H2 = re.compile(r" {0,3}##(?!#)(.*)\Z")
 _H1 = re.compile(r" {0,3}#(?:[ \t]+(.*?))?[ \t]*\Z")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)\Z")
@@ -38,13 +54,23 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)\Z")
 _ITEM = re.compile(r" ?(?:[-*+]|\d{1,9}[.)])\s*\[([ xX])\](.*)\Z")
 
 
-def section_key(line: str) -> str | None:
-    """The section a heading line opens (``"acceptance_criteria"``), or None."""
+def _heading_name(line: str) -> str | None:
     found = _H2.match(line)
     if found is None:
         return None
-    name = " ".join(found.group(1).strip().rstrip("#:").split()).lower()
-    return _BY_NAME.get(name)
+    return " ".join(found.group(1).strip().rstrip("#:").split()).lower()
+
+
+def section_key(line: str) -> str | None:
+    """The section a heading line opens (``"acceptance_criteria"``), or None."""
+    name = _heading_name(line)
+    return None if name is None else _BY_NAME.get(name)
+
+
+def alias_key(line: str) -> str | None:
+    """The known section another heading stands for (``## Success Criteria``), or None."""
+    name = _heading_name(line)
+    return None if name is None else ALIASES.get(name)
 
 
 def is_heading(line: str) -> bool:
@@ -103,6 +129,8 @@ class Body:
     sections: dict[str, Section]
     # Unknown sections, heading line included, with the key of the known section they follow.
     unknown: list[tuple[str, Section]]
+    # Sections read under another heading (``ALIASES``): key -> the heading line as written.
+    headings: dict[str, str] = field(default_factory=dict)
 
 
 def split_sections(lines: list[str], first_line: int) -> tuple[Body, tuple[int, str] | None]:
@@ -111,8 +139,13 @@ def split_sections(lines: list[str], first_line: int) -> tuple[Body, tuple[int, 
     current = body.preamble
     after = ""
     duplicate: tuple[int, str] | None = None
+    own = {key for line in lines if (key := section_key(line)) is not None}
     for number, line in enumerate(lines, start=first_line):
         key = section_key(line)
+        alias = alias_key(line) if key is None else None
+        if alias is not None and alias not in own and alias not in body.sections:
+            body.headings[alias] = line
+            key = alias
         if key is None and is_heading(line):
             body.unknown.append((after, Section(number, [(number, line)])))
             current = body.unknown[-1][1].lines

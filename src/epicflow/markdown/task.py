@@ -27,6 +27,7 @@ from epicflow.markdown.sections import (
     SECTIONS,
     Body,
     Section,
+    alias_key,
     find_title,
     kept_parts,
     parse_checklist,
@@ -70,6 +71,7 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         heading=heading,
         name=name,
         completed=fields.take_null("completed"),
+        headings=tuple(body.headings.items()),
     )
     task = TaskDoc(
         ref=ref,
@@ -252,9 +254,12 @@ def render_task(doc: TaskDoc) -> str:
     if form.layout == "yaml":
         blocks = [blocks[1], emit.yaml_block(pairs)]
     blocks += _unknown(doc, "")
-    for key, heading in SECTIONS.items():
+    headings = dict(form.headings)
+    for key, title in SECTIONS.items():
         content = _section(doc, key)
-        blocks.append(f"## {heading}\n\n{content}" if content else f"## {heading}")
+        written = headings.get(key)
+        heading = written if written is not None and alias_key(written) == key else f"## {title}"
+        blocks.append(f"{heading}\n\n{content}" if content else heading)
         blocks += _unknown(doc, key)
     # Sections that name no known one (not written by parse_task) go last rather than nowhere.
     blocks += [

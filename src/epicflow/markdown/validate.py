@@ -146,7 +146,10 @@ _NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\uff
 StringFinding = tuple[str, str]  # (field, message)
 
 
-def _finding(field: str, text: str | None, *, text_field: bool = False) -> StringFinding | None:
+def string_finding(
+    field: str, text: str | None, *, text_field: bool = False
+) -> StringFinding | None:
+    """(field, message) when ``text`` breaks the rule of its kind of field, else None."""
     if text is None:
         return None
     found = (_NOT_IN_TEXT if text_field else _NOT_IN_LINE).search(text)
@@ -166,8 +169,8 @@ def _findings(lines: Named, texts: Named, extra: dict[str, str]) -> list[StringF
     joined_texts = "\n".join(value for _, value in texts if value is not None)
     if not _NOT_IN_LINE.search(joined_lines) and not _NOT_IN_TEXT.search(joined_texts):
         return []  # the usual case: two scans, then each field only when one of them hit
-    found = [_finding(name, value) for name, value in lines]
-    found += [_finding(name, value, text_field=True) for name, value in texts]
+    found = [string_finding(name, value) for name, value in lines]
+    found += [string_finding(name, value, text_field=True) for name, value in texts]
     return [finding for finding in found if finding is not None]
 
 

@@ -34,6 +34,7 @@ from epicflow.tasks.project_graph import done_hours, lint_tasks, open_nodes, pro
 from epicflow.tasks.ready_queue import ready_page
 from epicflow.tasks.schemas import TaskOut
 from epicflow.tasks.views import task_views_by_key
+from epicflow.transfer.sources import tasks_from_ccpm_files
 
 router = APIRouter(prefix="/projects/{key}", tags=["planning"])
 READ_ERRORS = responses(401, 404, 422, 429)
@@ -127,5 +128,8 @@ async def project_lint(
 ) -> Response:
     """Task-quality findings (INVEST, small verb-led tasks) with a score per task and epic."""
     with collector_paused():
-        report = lint(await lint_tasks(session, access.project.id, context.now(), epic=epic))
+        project_id = access.project.id
+        from_ccpm = await tasks_from_ccpm_files(session, project_id)
+        tasks = await lint_tasks(session, project_id, context.now(), epic=epic, from_ccpm=from_ccpm)
+        report = lint(tasks)
         return FastJSONResponse(report.to_dict())

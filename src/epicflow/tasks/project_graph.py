@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -71,6 +72,7 @@ _DONE_EPIC_HOURS = _DONE_HOURS.where(Epic.slug == bindparam("epic"))
 # tasks than a statement takes parameters). The checklists are only counted.
 _LINT = (
     select(
+        Task.id,
         Task.key,
         Task.description,
         Task.tdd_requirements,
@@ -163,13 +165,19 @@ async def _nodes(
 
 
 async def lint_tasks(
-    session: AsyncSession, project_id: uuid.UUID, now: datetime, *, epic: str | None = None
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    now: datetime,
+    *,
+    epic: str | None = None,
+    from_ccpm: Collection[int] = (),
 ) -> list[LintTask]:
-    """What the task-quality lint reads, for the project or one epic."""
+    """What the task-quality lint reads, for the project or one epic; ``from_ccpm``: the ids of
+    the tasks imported from ccpm files."""
     nodes = {node.key: node for node in await project_nodes(session, project_id, now, epic=epic)}
     params = {"project_id": project_id, "epic": epic}
     tasks = []
-    for key, description, tdd, criteria, done, size, hours in await fetch_rows(
+    for task_id, key, description, tdd, criteria, done, size, hours in await fetch_rows(
         session, _LINT if epic is None else _EPIC_LINT, params
     ):
         node = nodes.get(key)
@@ -188,6 +196,7 @@ async def lint_tasks(
                 hours=hours,
                 depends_on=node.depends_on,
                 conflicts_with=node.conflicts_with,
+                from_ccpm=task_id in from_ccpm,
             )
         )
     return sorted(tasks, key=lambda task: nodes[task.key].number)

@@ -20,7 +20,7 @@ from datetime import datetime
 from epicflow.markdown import Check, EpicDoc, TaskDoc
 from epicflow.markdown.errors import forbidden_char
 from epicflow.markdown.model import Form, Kept
-from epicflow.markdown.sections import SECTIONS, find_title
+from epicflow.markdown.sections import SECTIONS, alias_key, find_title
 from epicflow.transfer.plan.inputs import (
     ARCHIVED,
     COMPLETED,
@@ -80,9 +80,27 @@ def written_form(extra: dict[str, str]) -> Written:
     if not isinstance(kept, dict):
         return Written(Form())
     body = _body(kept.pop("kept", None))
+    headings = _headings(kept.pop("headings", None))
     values = {name: value for name, value in kept.items() if _kept(name, value)}
     effort_text = values.pop("effort_text", "")
-    return Written(Form(**values), effort_text, body)
+    return Written(Form(**values, headings=headings), effort_text, body)
+
+
+def _headings(pairs: object) -> tuple[tuple[str, str], ...]:
+    """The sections read under another heading: [key, heading] each, the heading one line that
+    still reads as that section."""
+    if not isinstance(pairs, list):
+        return ()
+    kept = []
+    for pair in pairs:
+        if not (isinstance(pair, list) and len(pair) == 2):
+            continue
+        key, heading = pair
+        if not (isinstance(key, str) and isinstance(heading, str)) or "\n" in heading:
+            continue
+        if forbidden_char(heading) is None and alias_key(heading) == key:
+            kept.append((key, heading))
+    return tuple(kept)
 
 
 def _body(parts: object) -> tuple[Kept, ...]:

@@ -27,6 +27,7 @@ FORM = "\x1fform"
 # The key under which an epic's ``Meta.extra`` says it was read from ``archived/<slug>/`` (and
 # is written back there), reserved the same way.
 ARCHIVED = "\x1farchived"
+RESERVED_KEYS = frozenset({FORM, ARCHIVED})
 
 
 @dataclass(frozen=True)

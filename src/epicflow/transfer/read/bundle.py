@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
@@ -16,6 +18,7 @@ from epicflow.transfer.plan.inputs import (
     TaskSpec,
     Upload,
 )
+from epicflow.transfer.read.bundle_strings import string_errors
 from epicflow.transfer.schemas import Bundle, BundleEpic, BundleTask, epic_content, task_content
 
 
@@ -75,12 +78,33 @@ def _duplicates(names: list[str]) -> str | None:
     return None
 
 
-def read_bundle(data: bytes, filename: str) -> Upload:
+def _constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _loads(data: bytes, filename: str) -> Any:
+    """The parsed JSON. orjson refuses a lone surrogate (``"\\ud800"``), which is valid JSON:
+    such a bundle is read again by the standard parser, so the string is named like any other
+    the rules refuse."""
     try:
-        raw = orjson.loads(data)
+        return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        message = f"not valid JSON: {exc.msg}"
-        raise invalid(filename, exc.lineno, message, code="invalid_json") from None
+        error = exc
+    if "surrogate" in error.msg:
+        try:
+            return json.loads(data.decode("utf-8-sig"), parse_constant=_constant)
+        except (ValueError, RecursionError):
+            pass
+    message = f"not valid JSON: {error.msg}"
+    raise invalid(filename, error.lineno, message, code="invalid_json") from None
+
+
+def read_bundle(data: bytes, filename: str) -> Upload:
+    raw = _loads(data, filename)
+    errors = string_errors(raw, filename)
+    if errors:
+        first = errors[0]["message"]
+        raise invalid(filename, None, first, code="invalid_bundle", errors=errors)
     try:
         bundle = Bundle.model_validate(raw)
     except ValidationError as exc:
