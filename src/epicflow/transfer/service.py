@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.markdown import ArchiveLimits, Finding, MarkdownError, render_tree
+from epicflow.markdown.errors import in_file_order
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -84,6 +85,10 @@ def _report(plan: Plan, dry_run: bool, warnings: tuple[Finding, ...]) -> ImportR
     )
 
 
+def _warnings(upload: Upload, planner: Planner) -> tuple[Finding, ...]:
+    return tuple(in_file_order([*upload.warnings, *planner.warnings]))
+
+
 async def _import(
     session: AsyncSession,
     access: ProjectAccess,
@@ -99,8 +104,8 @@ async def _import(
     try:
         plan = planner.plan(now)
     except (Refused, Refusals) as refused:
-        raise problem(refused, upload.warnings) from None
-    report = _report(plan, dry_run, upload.warnings)
+        raise problem(refused, _warnings(upload, planner)) from None
+    report = _report(plan, dry_run, _warnings(upload, planner))
     if not dry_run:
         counts = report.model_dump(include={"created", "updated", "unchanged"})
         await apply_plan(session, access, plan, now, counts, progress)

@@ -32,7 +32,7 @@ from epicflow.transfer.plan.inputs import (
     StoredTask,
     format_time,
 )
-from epicflow.transfer.plan.task_files import export_refs
+from epicflow.transfer.plan.task_files import export_refs, ref_texts
 
 Ref = tuple[str, str]  # (folder, file stem)
 # What each kept ``Form`` value may be. The entry also travels in JSON bundles, which anyone can
@@ -132,18 +132,8 @@ def epic_doc(epic: StoredEpic, progress: int) -> EpicDoc:
     )
 
 
-def _ref_text(ref: Ref, folder: str) -> str:
-    return ref[1] if ref[0] == folder else f"{ref[0]}/{ref[1]}"
-
-
 def _refs(ids: set[int] | None, refs: dict[int, Ref], folder: str) -> tuple[str, ...]:
-    """Same-epic refs first, then others by epic; by number within each."""
-    if not ids:
-        return ()
-    found = sorted(
-        (refs[i] for i in ids or ()), key=lambda r: (r[0] != folder, r[0], int(r[1]), r[1])
-    )
-    return tuple(_ref_text(ref, folder) for ref in found)
+    return ref_texts((f"{refs[i][0]}/{refs[i][1]}" for i in ids or ()), folder)
 
 
 def _form(extra: dict[str, str], title: str) -> Written:
