@@ -174,3 +174,22 @@ async def test_every_ref_that_names_nothing_says_what_was_meant(
             "there is no task of an epic folder 'other'",
         ),
     ]
+
+
+async def test_an_issue_number_finds_a_file_not_renamed_yet(
+    client: AsyncClient, board: Board
+) -> None:
+    files = {
+        "epics/api/epic.md": EPIC,
+        "epics/api/github-mapping.md": ARROW_MAPPING,
+        "epics/api/001.md": task_file("Set up the schema"),
+        "epics/web/epic.md": epic_file("web"),
+        "epics/web/001.md": task_file("Build the page", depends_on="[api/1234, api/1]"),
+    }
+    body = await _import(client, board, files, dry_run=False)
+    assert [w["message"] for w in body["warnings"]] == [
+        "depends_on api/1234 read as api/001.md: epics/api/github-mapping.md:3 maps 001 to "
+        "#1234 (kept as written)",
+        "depends_on api/1 read as api/001.md (kept as written)",
+    ]
+    assert (await _dependencies(client, board))["Build the page"] == ["Set up the schema"]
