@@ -102,9 +102,7 @@ def _written_refs(found: object) -> dict[str, tuple[tuple[str, str], ...]]:
 def _is_ref_pair(pair: object) -> bool:
     if not (isinstance(pair, list) and len(pair) == 2):
         return False
-    text, path = pair
-    refs = (text, path)
-    return all(isinstance(ref, str) and REF_ENTRY.match(ref) for ref in refs) and "/" in path
+    return all(isinstance(ref, str) and REF_ENTRY.match(ref) for ref in pair) and "/" in pair[1]
 
 
 def _body(parts: object) -> tuple[Kept, ...]:
