@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.markdown import ArchiveLimits, MarkdownError, render_tree
+from epicflow.markdown import ArchiveLimits, Finding, MarkdownError, render_tree
+from epicflow.markdown.errors import in_file_order
 from epicflow.platform.errors import Conflict
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -69,7 +70,9 @@ async def import_files(
     return await _import(session, access, upload, files, dry_run, now, progress)
 
 
-def _report(plan: Plan, upload: Upload, dry_run: bool) -> ImportReport:
+def _report(
+    plan: Plan, upload: Upload, dry_run: bool, warnings: tuple[Finding, ...]
+) -> ImportReport:
     created, updated, unchanged = ImportCounts(), ImportCounts(), ImportCounts()
     for kind, plans in (("epics", plan.epics), ("tasks", plan.tasks)):
         for item in plans:
@@ -84,8 +87,12 @@ def _report(plan: Plan, upload: Upload, dry_run: bool) -> ImportReport:
         unchanged=unchanged,
         tasks=tasks,
         files=files,
-        warnings=[ImportFinding(**item.as_dict()) for item in upload.warnings],
+        warnings=[ImportFinding(**item.as_dict()) for item in warnings],
     )
+
+
+def _warnings(upload: Upload, planner: Planner) -> tuple[Finding, ...]:
+    return tuple(in_file_order([*upload.warnings, *planner.warnings]))
 
 
 async def _import(
@@ -103,8 +110,8 @@ async def _import(
     try:
         plan = planner.plan(now)
     except (Refused, Refusals) as refused:
-        raise problem(refused, upload.warnings) from None
-    report = _report(plan, upload, dry_run)
+        raise problem(refused, _warnings(upload, planner)) from None
+    report = _report(plan, upload, dry_run, _warnings(upload, planner))
     if not dry_run:
         counts = report.model_dump(include={"created", "updated", "unchanged"})
         await apply_plan(session, access, plan, now, counts, progress, upload.files)

@@ -14,12 +14,12 @@ import json
 import tarfile
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from epicflow.markdown import Check, EpicDoc, TaskDoc
 from epicflow.markdown.errors import forbidden_char
-from epicflow.markdown.model import Form, Kept
+from epicflow.markdown.model import REF_ENTRY, Form, Kept
 from epicflow.markdown.sections import SECTIONS, alias_key, find_title
 from epicflow.transfer.plan.inputs import (
     ARCHIVED,
@@ -33,7 +33,7 @@ from epicflow.transfer.plan.inputs import (
     StoredTask,
     format_time,
 )
-from epicflow.transfer.plan.task_files import export_refs
+from epicflow.transfer.plan.task_files import export_refs, ref_texts
 from epicflow.transfer.plan.written import epic_check, progress, task_check
 
 Ref = tuple[str, str]  # (folder, file stem)
@@ -65,6 +65,8 @@ class Written:
     form: Form | None = None  # None: the import kept nothing
     effort_text: str = ""
     body: tuple[Kept, ...] = ()
+    # By field: each ref as the file wrote it, and the file (``<folder>/<ref>``) it named.
+    refs: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 def written_form(extra: dict[str, str]) -> Written:
@@ -83,7 +85,8 @@ def written_form(extra: dict[str, str]) -> Written:
     headings = _headings(kept.pop("headings", None))
     values = {name: value for name, value in kept.items() if _kept(name, value)}
     effort_text = values.pop("effort_text", "")
-    return Written(Form(**values, headings=headings), effort_text, body)
+    refs = _written_refs(kept.pop("refs", None))
+    return Written(Form(**values, headings=headings), effort_text, body, refs)
 
 
 def _headings(pairs: object) -> tuple[tuple[str, str], ...]:
@@ -101,6 +104,25 @@ def _headings(pairs: object) -> tuple[tuple[str, str], ...]:
         if forbidden_char(heading) is None and alias_key(heading) == key:
             kept.append((key, heading))
     return tuple(kept)
+
+
+def _written_refs(found: object) -> dict[str, tuple[tuple[str, str], ...]]:
+    """``{field: [[text, path], ...]}``, each text and path a ref (a field that fails: left
+    out, and written in epicflow's spelling)."""
+    if not isinstance(found, dict):
+        return {}
+    out = {}
+    for name in ("depends_on", "conflicts_with"):
+        pairs = found.get(name)
+        if isinstance(pairs, list) and all(_is_ref_pair(pair) for pair in pairs):
+            out[name] = tuple((text, path) for text, path in pairs)
+    return out
+
+
+def _is_ref_pair(pair: object) -> bool:
+    if not (isinstance(pair, list) and len(pair) == 2):
+        return False
+    return all(isinstance(ref, str) and REF_ENTRY.match(ref) for ref in pair) and "/" in pair[1]
 
 
 def _body(parts: object) -> tuple[Kept, ...]:
@@ -149,18 +171,18 @@ def epic_doc(epic: StoredEpic, done: str) -> EpicDoc:
     )
 
 
-def _ref_text(ref: Ref, folder: str) -> str:
-    return ref[1] if ref[0] == folder else f"{ref[0]}/{ref[1]}"
-
-
-def _refs(ids: set[int] | None, refs: dict[int, Ref], folder: str) -> tuple[str, ...]:
-    """Same-epic refs first, then others by epic; by number within each."""
-    if not ids:
-        return ()
-    found = sorted(
-        (refs[i] for i in ids or ()), key=lambda r: (r[0] != folder, r[0], int(r[1]), r[1])
-    )
-    return tuple(_ref_text(ref, folder) for ref in found)
+def _refs(
+    ids: set[int] | None,
+    refs: dict[int, Ref],
+    folder: str,
+    written: tuple[tuple[str, str], ...] = (),
+) -> tuple[str, ...]:
+    """The refs as the file wrote them while they still name the same files, else as export
+    writes them (``ref_texts``)."""
+    paths = {f"{refs[i][0]}/{refs[i][1]}" for i in ids or ()}
+    if written and {path for _, path in written} == paths:
+        return tuple(text for text, _ in written)
+    return ref_texts(paths, folder)
 
 
 def _form(extra: dict[str, str], title: str) -> Written:
@@ -178,8 +200,8 @@ def _form(extra: dict[str, str], title: str) -> Written:
 
 def _extra(task: StoredTask, meta: Meta) -> dict[str, str]:
     extra = dict(meta.extra)
-    for name, field in ((STARTED, "started_at"), (COMPLETED, "completed_at")):
-        value = task.times[field]
+    for name, column in ((STARTED, "started_at"), (COMPLETED, "completed_at")):
+        value = task.times[column]
         if value is not None:
             extra[name] = format_time(value)
     return extra
@@ -215,8 +237,12 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
         size=content["estimate_size"],
         hours=content["estimate_hours"],
         parallel=content["parallel"],
-        depends_on=_refs(snapshot.deps.get(task.id), refs, folder),
-        conflicts_with=_refs(snapshot.conflicts.get(task.id), refs, folder),
+        depends_on=_refs(
+            snapshot.deps.get(task.id), refs, folder, written.refs.get("depends_on", ())
+        ),
+        conflicts_with=_refs(
+            snapshot.conflicts.get(task.id), refs, folder, written.refs.get("conflicts_with", ())
+        ),
         created=None if created is None else format_time(created),
         updated=None if updated is None else format_time(updated),
         github=meta.github,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from epicflow.markdown import Finding
+from epicflow.markdown.mapping import GithubMapping
 
 EPIC_CONTENT = ("title", "description", "status", "prd")
 TIME_FIELDS = ("created_at", "updated_at", "started_at", "completed_at")
@@ -55,8 +56,10 @@ class TaskSpec:
     """One task of an upload.
 
     ``name`` is unique in the upload and is the report key (``pay/003``, or the task's key in a
-    JSON bundle); ``depends_on`` / ``conflicts_with`` hold names of the same kind. ``times``
-    holds the timestamps the upload gives; ``meta`` / ``path`` None mean "not given, keep".
+    JSON bundle); ``depends_on`` / ``conflicts_with`` hold names of the same kind, and
+    ``refs_written`` the same refs as a file wrote them (``3``, ``other/003``), by field (markdown
+    only). ``times`` holds the timestamps the upload gives; ``meta`` / ``path`` None mean "not
+    given, keep".
     """
 
     name: str
@@ -73,6 +76,7 @@ class TaskSpec:
     times: Mapping[str, datetime | None] = field(default_factory=dict)
     meta: Meta | None = None
     from_markdown: bool = True
+    refs_written: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def number_hint(self) -> int | None:
@@ -135,6 +139,9 @@ class Upload:
     warnings: tuple[Finding, ...] = ()
     files: tuple[FileSpec, ...] = ()
     entries: tuple[FileEntry, ...] = ()  # every file of a markdown upload, by path
+    # Each epic folder's github-mapping.md, by slug (markdown only): how refs written before a
+    # GitHub sync find their tasks.
+    mappings: Mapping[str, GithubMapping] = field(default_factory=dict)
 
 
 @dataclass

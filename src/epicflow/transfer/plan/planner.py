@@ -18,6 +18,7 @@ from epicflow.graph import find_any_cycle
 from epicflow.markdown import Finding
 from epicflow.transfer.plan.epics import EpicPlan, plan_epics, sealed
 from epicflow.transfer.plan.inputs import Snapshot, StoredTask, TaskSpec, Upload
+from epicflow.transfer.plan.refs import MarkdownRefs, RefFinder
 from epicflow.transfer.plan.task_files import export_paths
 from epicflow.transfer.plan.tasks import TaskFacts, TaskPlan, plan_task
 
@@ -114,6 +115,12 @@ class Planner:
         self.people = {str(user_id): user_id for user_id in snapshot.members}
         self.people |= {snapshot.emails[u]: u for u in snapshot.members if u in snapshot.emails}
         self.refused: list[Refused] = []
+        self.markdown_refs = MarkdownRefs(RefFinder([], {}), line_of)
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """What was read leniently while planning (refs), beside the upload's own warnings."""
+        return self.markdown_refs.warnings
 
     def stop_if_refused(self) -> None:
         if len(self.refused) == 1:
@@ -134,6 +141,8 @@ class Planner:
         )
         matches = self._match()
         keys, numbers = self._keys(matches)
+        finder = RefFinder.of(self.upload, keys, self.by_export_path)
+        self.markdown_refs = MarkdownRefs(finder, self.line_of)
         deps = {spec.name: self._refs(spec, "depends_on", keys) for spec in self.upload.tasks}
         conflicts = self._conflicts(keys)
         assignees = [
@@ -145,7 +154,8 @@ class Planner:
         path_of = {task.key: self.paths[task.id] for task in self.snap.tasks.values()}
         path_of |= {keys[spec.name]: spec.path for spec in self.upload.tasks if spec.path}
         tasks = []
-        for spec, stored, assignee in zip(self.upload.tasks, matches, assignees, strict=True):
+        for given, stored, assignee in zip(self.upload.tasks, matches, assignees, strict=True):
+            spec = self.markdown_refs.with_form(given)
             facts = TaskFacts(
                 key=keys[spec.name],
                 number=stored.number if stored else numbers[spec.name],
@@ -218,16 +228,20 @@ class Planner:
                 keys[spec.name] = stored.key
         return keys, numbers
 
-    def _resolve(self, spec: TaskSpec, field: str, name: str, keys: dict[str, str]) -> str | None:
-        if name in keys:
-            return keys[name]
-        lookup = self.by_key if self.upload.refs_by == "key" else self.by_export_path
-        stored = lookup.get(name)
-        if stored is None:
+    def _resolve(
+        self, spec: TaskSpec, field: str, name: str, text: str, keys: dict[str, str]
+    ) -> str | None:
+        """The key a ref names: a markdown ref as ``refs`` reads it, a bundle's task key as is."""
+        if self.upload.refs_by == "path":
+            key, message = self.markdown_refs.resolve(spec, field, name, text)
+        elif name in keys or name in self.by_key:
+            key, message = keys.get(name) or self.by_key[name].key, ""
+        else:
+            key = None
             message = f"{field} names {name}, which is neither in the upload nor in the project"
+        if key is None:
             self.refused.append(self.fail(spec, field, message, "unknown_task", ref=name))
-            return None
-        return stored.key
+        return key
 
     def _refs(self, spec: TaskSpec, field: str, keys: dict[str, str]) -> frozenset[str]:
         refs = getattr(spec, field)
@@ -235,7 +249,11 @@ class Planner:
             message = f"more than {self.max_refs} entries"
             self.refused.append(self.fail(spec, field, message, "too_many_refs"))
             return frozenset()
-        found = (self._resolve(spec, field, name, keys) for name in refs)
+        texts = spec.refs_written.get(field) or refs
+        found = (
+            self._resolve(spec, field, name, text, keys)
+            for name, text in zip(refs, texts, strict=True)
+        )
         resolved = frozenset(key for key in found if key is not None)
         if keys[spec.name] in resolved:
             message = f"the task names itself in {field}"

@@ -59,3 +59,14 @@ def export_refs(snapshot: Snapshot) -> dict[int, tuple[str, str]]:
 def export_paths(snapshot: Snapshot) -> dict[int, str]:
     """Task id -> ``<folder>/<ref>``, the name a file elsewhere uses for the task."""
     return {task_id: f"{folder}/{ref}" for task_id, (folder, ref) in export_refs(snapshot).items()}
+
+
+def ref_texts(paths: Iterable[str], folder: str) -> tuple[str, ...]:
+    """How export writes refs to the files ``paths`` (``<folder>/<ref>``) in a file of
+    ``folder``: same-folder refs first (``003``), then the others by folder (``web/002``); by
+    number within each."""
+    found = sorted(
+        (path.rsplit("/", 1) for path in paths),
+        key=lambda ref: (ref[0] != folder, ref[0], int(ref[1]), ref[1]),
+    )
+    return tuple(ref if home == folder else f"{home}/{ref}" for home, ref in found)

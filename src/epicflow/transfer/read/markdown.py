@@ -24,6 +24,7 @@ from epicflow.markdown import (
     Tree,
 )
 from epicflow.markdown.errors import in_file_order
+from epicflow.markdown.mapping import MAPPING_FILE, GithubMapping, parse_mapping
 from epicflow.markdown.model import Form, Kept
 from epicflow.markdown.validate import epic_string_findings, task_string_findings
 from epicflow.transfer.errors import findings, first_error
@@ -56,7 +57,7 @@ _HINTS = {
     "labels": ("labels:",),
     "assignee": ("assignee:",),
     "key": ("key:",),
-    "depends_on": ("depends_on:",),
+    "depends_on": ("depends_on:", "dependencies:"),
     "conflicts_with": ("conflicts_with:",),
     "prd": ("prd:",),
     "description": ("## Description",),
@@ -183,6 +184,7 @@ def task_spec(folder: EpicFolder, doc: TaskDoc, files: Mapping[str, bytes]) -> T
         conflicts_with=tuple(_ref_name(folder.slug, ref) for ref in doc.conflicts_with),
         times=times,
         meta=Meta(doc.github, doc.dependencies_note, extra, written=files.get(path)),
+        refs_written={"depends_on": doc.depends_on, "conflicts_with": doc.conflicts_with},
     )
 
 
@@ -256,4 +258,17 @@ def upload_of_tree(tree: Tree, files: Mapping[str, bytes]) -> Upload:
         warnings=tree.warnings,
         files=file_specs(tree, files),
         entries=file_entries(tree),
+        mappings=_mappings(tree, files),
     )
+
+
+def _mappings(tree: Tree, files: Mapping[str, bytes]) -> dict[str, GithubMapping]:
+    """Each epic folder's github-mapping.md, read for refs only (its lines are never refused:
+    a line it cannot read names no task)."""
+    found = {}
+    for folder in tree.epics:
+        path = f"{folder.folder}/{MAPPING_FILE}" if folder.folder else MAPPING_FILE
+        data = files.get(path)
+        if data is not None:
+            found[folder.slug] = parse_mapping(data.decode("utf-8", "replace"), path)
+    return found
