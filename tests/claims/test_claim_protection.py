@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from httpx import Response
 
 from epicflow.claims.jobs import sweep_expired_leases
-
 from tests.support.board import Board
 from tests.support.claims import call
 from tests.support.users import TestUser

@@ -3,10 +3,11 @@
 A file holds the function as `CREATE OR REPLACE FUNCTION …`; where the function repeats a rule
 Python defines, the file holds a placeholder `{{name}}` instead, filled here from the Python
 definition: rule 5, what a task waits on and how it is held from `epicflow.tasks.readiness`
-(the list of waits in the store's own JSON spelling, `task_reads.waiting_on_json`), compiled for PostgreSQL with literal values,
-and the counts lock's class from `locks.COUNTS_LOCK_CLASS`. A migration installs a function by
-carrying its rendered text; tests/stores/test_postgres_functions.py holds the newest such text
-and the migrated database to the rendering, so a change of a rule here needs a migration.
+(the waits in this store's JSON spelling, `task_reads.waiting_on_json`), compiled for
+PostgreSQL with literal values, and the counts lock's class from `locks.COUNTS_LOCK_CLASS`.
+A migration installs a function by carrying its rendered text;
+tests/stores/test_postgres_functions.py holds the newest such text and the migrated database
+to the rendering, so a change of a rule here needs a migration.
 """
 
 from __future__ import annotations
