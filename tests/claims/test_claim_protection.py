@@ -11,6 +11,7 @@ from httpx import Response
 from epicflow.claims.jobs import sweep_expired_leases
 from tests.support.board import Board
 from tests.support.claims import call
+from tests.support.transfer import epic_file, imported, task_file, zip_of
 from tests.support.users import TestUser
 
 
@@ -112,6 +113,17 @@ class TestStatusOfAClaimedTask:
         revoked = [e for e in events.json()["items"] if e["type"] == "claim.revoked"]
         assert [(e["data"]["worker"], e["actor"]) for e in revoked] == [("w1", board.owner.email)]
 
+    async def test_a_forced_change_the_rules_refuse_leaves_the_claim(self, board: Board) -> None:
+        key, claim = await _claimed(board)
+        later = await board.task()
+        assert (await board.patch(key, depends_on=[later["key"]])).status_code == 200
+        refused = await _patch_as(board, board.owner, key, force=True, status="done")
+        assert (refused.status_code, refused.json()["code"]) == (409, "blocked_by_dependencies")
+        assert (await board.get(key))["held"] == "claim"
+        assert "claim.revoked" not in await _event_types(board, key)
+        beat = await call(board, key, "heartbeat", claim_token=claim["claim_token"])
+        assert beat.status_code == 200, beat.text
+
     async def test_force_on_a_task_without_a_claim_just_applies(self, board: Board) -> None:
         task = await board.task()
         changed = await _patch_as(board, board.owner, task["key"], force=True, status="done")
@@ -159,3 +171,15 @@ class TestHeld:
         view = await board.get(task["key"])
         assert (view["status"], view["held"]) == ("in_progress", "manual")
         assert (view["claimed_by"], view["lease_expires_at"]) == (None, None)
+
+    async def test_an_imported_task_in_progress_is_held_by_hand(self, board: Board) -> None:
+        files = {
+            "epics/api/epic.md": epic_file("api"),
+            "epics/api/001.md": task_file("Build the thing", status="in-progress"),
+        }
+        report = await imported(board.client, board.owner, board.key, zip_of(files))
+        key = report["tasks"]["api/001"]
+        view = await board.get(key)
+        assert (view["status"], view["held"], view["claimed_by"]) == ("in_progress", "manual", None)
+        refused = await call(board, key, "claim", worker="w1")
+        assert (refused.status_code, refused.json()["code"]) == (409, "not_open")
