@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from epicflow.platform.db import Database
+from epicflow.tasks.readiness import WAITING_REASONS
+from epicflow.tasks.schemas import WaitingOut
 from tests.support.board import Board
 from tests.support.claims import call
 from tests.support.statements import count_statements
@@ -142,3 +144,7 @@ class TestLists:
             _waits(running["key"], "exclusive"),
         ]
         assert len(large) == len(small)
+
+
+def test_the_response_shape_names_every_reason_readiness_knows() -> None:
+    assert get_args(WaitingOut.model_fields["reason"].annotation) == tuple(WAITING_REASONS)
