@@ -21,8 +21,11 @@ async def test_ready_and_blocked_by_agree_with_the_graph(
     assert len(items) == len(graph)
     assert any(item["ready"] for item in items)
     assert any(item["blocked_by"] for item in items)
+    assert any(item["waiting_on"] for item in items)
     for item in items:
         assert item["ready"] is graph.is_ready(item["key"]), item
         assert item["blocked_by"] == graph.blocked_by(item["key"]), item
         assert item["depends_on"] == graph.by_number(graph.deps(item["key"])), item
         assert item["conflicts_with"] == graph.by_number(graph.conflicts(item["key"])), item
+        waits = [(entry["key"], entry["reason"]) for entry in item["waiting_on"]]
+        assert waits == graph.waiting_on(item["key"]), item

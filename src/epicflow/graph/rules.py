@@ -171,6 +171,19 @@ class Graph:
             return others
         return [k for k in others if not self._nodes[k].parallel]
 
+    def waiting_on(self, key: str) -> list[tuple[str, str]]:
+        """What an open task waits on, as (key, reason): its unresolved dependencies, its
+        running conflicts, its rule 4 clashes, each by key number (SPEC 10.2; the task view's
+        `waiting_on` in SQL, `tasks.readiness.waiting_on_rows`, is held equal by the tests)."""
+        if self._nodes[key].status != "open":
+            return []
+        reasons = (
+            ("dependency", self.blocked_by(key)),
+            ("conflict", self.by_number(self._running_conflicts(key))),
+            ("exclusive", self.by_number(self._exclusive_clash(key))),
+        )
+        return [(other, reason) for reason, others in reasons for other in others]
+
     def is_ready(self, key: str) -> bool:
         """Rule 5: open, unclaimed, and free to start under rules 2-4."""
         node = self._nodes[key]

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class ViewParts:
     """What a task view reads that each engine spells its own way: the two checklists, the
-    derived columns (labels, depends_on, blocked_by, conflicts_with, ready, in that order) and
+    derived columns (labels, depends_on, blocked_by, conflicts_with, ready, waiting_on, held, in
+    that order) and
     a LATERAL source they read from, if any."""
 
     checklists: list[Any]

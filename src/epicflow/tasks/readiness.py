@@ -10,15 +10,18 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Subquery,
     and_,
     bindparam,
     case,
     exists,
     false,
     func,
+    literal,
     not_,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import QueryableAttribute, aliased
 
@@ -55,42 +58,82 @@ def effective_hours() -> ColumnElement[float]:
     return func.coalesce(hours, by_size)
 
 
-def _unresolved_edges() -> Select[Any]:
-    """The task's edges to dependencies not yet done or cancelled (correlated to `Task`)."""
+def _unresolved_edges() -> tuple[Select[Any], type[Task]]:
+    """The task's edges to dependencies not yet done or cancelled (correlated to `Task`), and
+    the dependency's alias."""
     dep = aliased(Task)
-    return (
+    edges = (
         select(1)
         .select_from(TaskEdge)
         .join(dep, dep.id == TaskEdge.depends_on_id)
         .where(TaskEdge.task_id == Task.id, unresolved(dep.status))
     )
+    return edges, dep
 
 
-def _unresolved_dependency() -> ColumnElement[bool]:
-    return exists(_unresolved_edges())
-
-
-def _conflict_running() -> ColumnElement[bool]:
+def _running_conflicts() -> tuple[Select[Any], type[Task]]:
+    """The task's conflict partners in progress (correlated to `Task`), and the partner's
+    alias."""
     other = aliased(Task)
     pair = or_(
         and_(TaskConflict.low_id == Task.id, other.id == TaskConflict.high_id),
         and_(TaskConflict.high_id == Task.id, other.id == TaskConflict.low_id),
     )
-    return exists(
-        select(1).select_from(TaskConflict).join(other, pair).where(other.status == RUNNING)
+    running = select(1).select_from(TaskConflict).join(other, pair).where(other.status == RUNNING)
+    return running, other
+
+
+def _exclusive_clashes() -> tuple[Select[Any], type[Task]]:
+    """The tasks of the task's epic in progress that rule 4 keeps it from starting beside
+    (correlated to `Task`), and their alias."""
+    other = aliased(Task)
+    clashes = select(1).where(
+        other.epic_id == Task.epic_id,
+        other.id != Task.id,
+        other.status == RUNNING,
+        or_(Task.parallel == false(), other.parallel == false()),
     )
+    return clashes, other
+
+
+def _unresolved_dependency() -> ColumnElement[bool]:
+    return exists(_unresolved_edges()[0])
+
+
+def _conflict_running() -> ColumnElement[bool]:
+    return exists(_running_conflicts()[0])
 
 
 def _exclusive_clash() -> ColumnElement[bool]:
-    other = aliased(Task)
-    return exists(
-        select(1).where(
-            other.epic_id == Task.epic_id,
-            other.id != Task.id,
-            other.status == RUNNING,
-            or_(Task.parallel == false(), other.parallel == false()),
+    return exists(_exclusive_clashes()[0])
+
+
+# Why an open task is not ready (SPEC 10.2), in the order a view lists them: each the facts
+# rule 5 rests on, naming the tasks instead of asking whether there are any.
+WAITING_REASONS = {
+    "dependency": _unresolved_edges,
+    "conflict": _running_conflicts,
+    "exclusive": _exclusive_clashes,
+}
+
+
+def waiting_on_rows() -> Subquery:
+    """What an open task waits on (correlated to `Task`; no rows for a task not open): rows of
+    `key`, `reason`, and `rank` then `number` to list them by (reason, then key number)."""
+    branches = []
+    for rank, (reason, facts) in enumerate(WAITING_REASONS.items()):
+        rows, other = facts()
+        branches.append(
+            rows.with_only_columns(
+                other.key.label("key"),
+                literal(reason).label("reason"),
+                literal(rank).label("rank"),
+                other.number.label("number"),
+            )
+            .where(Task.status == "open")
+            .correlate(Task)
         )
-    )
+    return union_all(*branches).subquery("waiting")
 
 
 # Built once: constructing these correlated subqueries (aliases and all) costs milliseconds,
@@ -119,7 +162,7 @@ def ready_condition(now: datetime | ColumnElement[datetime]) -> ColumnElement[bo
 
 
 def _unresolved_count() -> ColumnElement[int]:
-    return _unresolved_edges().with_only_columns(func.count()).scalar_subquery()
+    return _unresolved_edges()[0].with_only_columns(func.count()).scalar_subquery()
 
 
 def ready_flag(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
@@ -139,4 +182,15 @@ def ready_flag_given(
         not_(_conflict_running()),
         not_(_exclusive_clash()),
         _unclaimed(now),
+    )
+
+
+def held(now: datetime | ColumnElement[datetime]) -> ColumnElement[str | None]:
+    """How a task in progress is held (SPEC 10.1): `claim` under a live claim, `manual` when
+    set in progress by hand (no claim, no lease), else NULL."""
+    return case(
+        (Task.status != RUNNING, None),
+        (Task.claimed_by.is_(None), "manual"),
+        (_unclaimed(now), None),
+        else_="claim",
     )

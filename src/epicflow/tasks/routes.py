@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from epicflow.auth.deps import CallerId
@@ -32,6 +32,10 @@ router = APIRouter(tags=["tasks"])
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", max_length=200, description='The ETag of the version you read: "7".'),
+]
+ForceQuery = Annotated[
+    bool,
+    Query(description="End a live claim to change the task's status (admin or owner)."),
 ]
 MAX_REPEATS = 20
 
@@ -177,12 +181,16 @@ async def update_task(
     session: SessionDep,
     context: ContextDep,
     if_match: IfMatch = None,
+    force: ForceQuery = False,
 ) -> Response:
     """Change a task. Lists (`labels`, `depends_on`, `conflicts_with`, checklists) are replaced
     whole, checked atomically: a cycle answers 409 `dependency_cycle` with the cycle, a status the
-    rules forbid answers 409 with the rule's code, a stale `If-Match` answers 412."""
+    rules forbid answers 409 with the rule's code, a stale `If-Match` answers 412. While a
+    worker's claim is live, a change of status answers 409 `claimed` (with `claimed_by` and
+    `lease_expires_at`); an admin or owner may add `force=true` to end the claim first (event
+    `claim.revoked`: the worker's token is dead) and apply the change."""
     now = context.now()
-    task_id = await service.update_task(session, access, task_key, body, if_match, now)
+    task_id = await service.update_task(session, access, task_key, body, if_match, now, force=force)
     view = await task_view(session, access, task_id, context.now())
     return FastJSONResponse(view, headers=_etag(view))
 

@@ -103,6 +103,13 @@ class EstimateOut(BaseModel):
     hours: float | None
 
 
+class WaitingOut(BaseModel):
+    """A task an open task waits on, and why (SPEC 10.2)."""
+
+    key: str
+    reason: Literal["dependency", "conflict", "exclusive"]
+
+
 class TaskOut(BaseModel):
     key: str
     project: str
@@ -126,6 +133,13 @@ class TaskOut(BaseModel):
     version: int
     ready: bool
     blocked_by: list[str]
+    waiting_on: list[WaitingOut] = Field(
+        description="Why an open task is not ready: the tasks it waits on; empty when it is "
+        "ready or not open."
+    )
+    held: Literal["claim", "manual"] | None = Field(
+        description="How a task in progress is held: under a live claim, or set by hand."
+    )
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None

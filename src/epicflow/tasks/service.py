@@ -21,6 +21,7 @@ from epicflow.projects.rules import Role
 from epicflow.projects.service import ProjectAccess
 from epicflow.stores.base import store_of
 from epicflow.tasks import repository as repo
+from epicflow.tasks.claim_guard import claim_to_revoke
 from epicflow.tasks.models import Task
 from epicflow.tasks.schemas import TaskIn, TaskStatus, TaskUpdate
 from epicflow.tasks.writes import PLAIN_FIELDS, NewTask, if_match_versions
@@ -322,10 +323,13 @@ async def update_task(
     body: TaskUpdate,
     if_match: str | None,
     now: datetime,
+    *,
+    force: bool = False,
 ) -> int:
     """Change a task; its id. A change of plain fields only is one statement where the store
-    can (`TaskStore.edit_at_once`)."""
-    access.require(Role.member)
+    can (`TaskStore.edit_at_once`). A live claim keeps the status unless an admin `force`s the
+    change, which ends the claim first (`claim_guard`)."""
+    access.require(Role.admin if force else Role.member)
     changes = body.model_dump(exclude_unset=True)
     _refuse_nulls(changes)
     plain = bool(changes) and changes.keys() <= PLAIN_FIELDS.keys()
@@ -336,6 +340,8 @@ async def update_task(
         await projects.lock_graph(session, access)
     task = await repo.get_task(session, access.project.id, key, for_update=True)
     check_if_match(if_match, task.version)
+    new_status = body.status.value if body.status else None
+    revoked = claim_to_revoke(task, new_status, force=force, now=now)
     deps, conflicts = await _new_refs(session, access, task.key, body)
     if "epic" in changes:
         task.epic_id = await _resolve_epic(session, access, body.epic)
@@ -353,6 +359,8 @@ async def update_task(
     task.updated_at = now
     if _moves_claim_order(changes, old_status, task.status):
         await projects.mark_graph_changed(session, access)
+    if revoked is not None:
+        await _record(session, access, task, "claim.revoked", now, {"worker": revoked})
     await _record(session, access, task, "task.updated", now, {"fields": sorted(changes)})
     if task.status != old_status:
         data = {"from": old_status, "to": task.status}

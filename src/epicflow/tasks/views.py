@@ -111,6 +111,12 @@ def _listed(value: list[str] | str) -> list[str]:
     return listed
 
 
+def _waiting(value: str) -> list[dict[str, str]]:
+    """`waiting_on`, which every engine answers as JSON text."""
+    entries: list[dict[str, str]] = orjson.loads(value)
+    return entries
+
+
 def _checklist(value: list[dict[str, Any]] | str) -> list[dict[str, Any]] | orjson.Fragment:
     return orjson.Fragment(value) if isinstance(value, str) else value
 
@@ -121,7 +127,7 @@ VIEW_FUNCTION_COLUMNS = (
     "tdd_requirements", "technical_details", "acceptance_criteria", "definition_of_done",
     "estimate_size", "estimate_hours", "parallel", "claimed_by", "lease_expires_at", "version",
     "created_at", "updated_at", "started_at", "completed_at", "labels", "depends_on",
-    "blocked_by", "conflicts_with", "ready",
+    "blocked_by", "conflicts_with", "ready", "waiting_on", "held",
 )  # fmt: skip
 
 
@@ -156,6 +162,8 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
         blocked_by,
         conflicts_with,
         ready,
+        waiting_on,
+        held,
     ) = row
     return {
         "key": key,
@@ -180,6 +188,8 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
         "version": version,
         "ready": bool(ready),
         "blocked_by": _listed(blocked_by),
+        "waiting_on": _waiting(waiting_on),
+        "held": held,
         "created_at": created_at,
         "updated_at": updated_at,
         "started_at": started_at,

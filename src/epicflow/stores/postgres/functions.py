@@ -2,10 +2,12 @@
 
 A file holds the function as `CREATE OR REPLACE FUNCTION …`; where the function repeats a rule
 Python defines, the file holds a placeholder `{{name}}` instead, filled here from the Python
-definition: rule 5 from `epicflow.tasks.readiness`, compiled for PostgreSQL with literal values,
-and the counts lock's class from `locks.COUNTS_LOCK_CLASS`. A migration installs a function by
-carrying its rendered text; tests/stores/test_postgres_functions.py holds the newest such text
-and the migrated database to the rendering, so a change of a rule here needs a migration.
+definition: rule 5, what a task waits on and how it is held from `epicflow.tasks.readiness`
+(the waits in this store's JSON spelling, `task_reads.waiting_on_json`), compiled for
+PostgreSQL with literal values, and the counts lock's class from `locks.COUNTS_LOCK_CLASS`.
+A migration installs a function by carrying its rendered text;
+tests/stores/test_postgres_functions.py holds the newest such text and the migrated database
+to the rendering, so a change of a rule here needs a migration.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.sql.util import ClauseAdapter
 
 from epicflow.stores.postgres.locks import COUNTS_LOCK_CLASS
+from epicflow.stores.postgres.task_reads import waiting_on_json
 from epicflow.tasks.models import Task
 from epicflow.tasks.readiness import (
     UNRESOLVED_DEPENDENCY,
     claim_order,
+    held,
     ready_condition,
     ready_flag_given,
     unresolved,
@@ -63,6 +67,17 @@ def compile_condition(condition: ColumnElement[bool], alias: str | None = None) 
     return "\n".join(line.rstrip() for line in rule.splitlines())
 
 
+def compile_expression(expression: ColumnElement[Any]) -> str:
+    """`expression`, a value of a task row, as PostgreSQL text with its values inline; its
+    correlated subqueries refer to the row `task`."""
+    statement = select(expression.label("v")).select_from(Task.__table__)
+    text = str(statement.compile(dialect=_POSTGRESQL, compile_kwargs={"literal_binds": True}))
+    head, found, _from_task = text.rpartition(" AS v \nFROM task")
+    if not found or not head.startswith("SELECT "):  # pragma: no cover - SQLAlchemy's layout
+        raise AssertionError(f"unexpected compiled form: {text!r}")
+    return "\n".join(line.rstrip() for line in head.removeprefix("SELECT ").splitlines())
+
+
 def compile_order(order: tuple[Any, ...], alias: str) -> str:
     """An ORDER BY list on task rows named `alias`, as PostgreSQL text."""
     table = Task.__table__
@@ -87,6 +102,8 @@ def _rules() -> dict[str, str]:
         "ready_flag": compile_condition(
             ready_flag_given(literal_column("edges.open_deps"), literal_column("p_now"))
         ),
+        "waiting_on": compile_expression(waiting_on_json()),
+        "held": compile_expression(held(literal_column("p_now"))),
         "claim_order": compile_order(claim_order(), "t"),
         "counts_lock_class": str(COUNTS_LOCK_CLASS),
     }

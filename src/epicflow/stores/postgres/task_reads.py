@@ -27,7 +27,7 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 
 from epicflow.stores.base import ViewParts
 from epicflow.tasks.models import Task, TaskEdge
-from epicflow.tasks.readiness import NOW, ready_flag_given, unresolved
+from epicflow.tasks.readiness import NOW, held, ready_flag_given, unresolved, waiting_on_rows
 from epicflow.tasks.views import conflict_keys
 
 # A copy of the task's labels in order, on its row (migration 5b8e2f4a9c31), written with
@@ -65,6 +65,14 @@ def _edges() -> Any:
     )
 
 
+def waiting_on_json() -> ScalarSelect[Any]:
+    """`waiting_on` as JSON text, `[]` for none (`to_view` parses it)."""
+    rows = waiting_on_rows()
+    entry = func.json_build_object("key", rows.c.key, "reason", rows.c.reason)
+    listed = func.json_agg(aggregate_order_by(entry, rows.c.rank, rows.c.number))
+    return select(func.coalesce(cast(listed, Text), "[]")).scalar_subquery()
+
+
 class PostgresTaskSql:
     def any_of(
         self, column: QueryableAttribute[Any], name: str, item: type[Integer | String]
@@ -96,6 +104,8 @@ class PostgresTaskSql:
             edges.c.blocked_by,
             _array(*conflict_keys()),
             ready_flag_given(edges.c.open_deps, NOW),
+            waiting_on_json(),
+            held(NOW),
         ]
         return ViewParts(checklists, derived, edges)
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 from epicflow.stores.base import ViewParts
 from epicflow.tasks.models import Task, TaskLabel
-from epicflow.tasks.readiness import NOW, ready_flag
+from epicflow.tasks.readiness import NOW, held, ready_flag, waiting_on_rows
 from epicflow.tasks.views import conflict_keys, dependency_keys
 
 
@@ -30,6 +30,14 @@ def _json_list(value: Any, order: Any, source: Select[Any]) -> ScalarSelect[Any]
     """`value` of each row of `source` in `order`, as JSON text."""
     inner = source.with_only_columns(value.label("v")).order_by(order).correlate(Task).subquery()
     return select(func.json_group_array(inner.c.v)).scalar_subquery()
+
+
+def _waiting_on_json() -> ScalarSelect[Any]:
+    """`waiting_on` as JSON text, `[]` for none."""
+    rows = waiting_on_rows()
+    ordered = select(rows).order_by(rows.c.rank, rows.c.number).subquery()
+    entry = func.json_object("key", ordered.c.key, "reason", ordered.c.reason)
+    return select(func.json_group_array(entry)).scalar_subquery()
 
 
 class SqliteTaskSql:
@@ -62,6 +70,8 @@ class SqliteTaskSql:
             _json_list(*dependency_keys(unresolved_only=True)),
             _json_list(*conflict_keys()),
             ready_flag(NOW),
+            _waiting_on_json(),
+            held(NOW),
         ]
         return ViewParts([Task.acceptance_criteria, Task.definition_of_done], derived)
 

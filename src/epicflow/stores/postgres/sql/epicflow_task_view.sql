@@ -26,7 +26,9 @@ RETURNS TABLE (
     depends_on varchar[],
     blocked_by varchar[],
     conflicts_with varchar[],
-    ready boolean
+    ready boolean,
+    waiting_on text,
+    held text
 )
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
@@ -58,7 +60,9 @@ BEGIN
                 WHERE task_conflict.high_id = task.id
             )
         )::varchar[],
-        {{ready_flag}}
+        {{ready_flag}},
+        {{waiting_on}},
+        {{held}}
     FROM task
     LEFT OUTER JOIN epic ON epic.id = task.epic_id
     JOIN LATERAL (
