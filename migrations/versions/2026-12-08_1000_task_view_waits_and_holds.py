@@ -1,8 +1,8 @@
 """The task view answers what an open task waits on and how a task in progress is held
 
 Revision ID: 4b7e2d9a1c63
-Revises: 6a1d8c3e5b90
-Create Date: 2026-12-08 01:00:00.000000+00:00
+Revises: cfd33d432aa4
+Create Date: 2026-12-08 10:00:00.000000+00:00
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "4b7e2d9a1c63"
-down_revision: str | None = "6a1d8c3e5b90"
+down_revision: str | None = "cfd33d432aa4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
