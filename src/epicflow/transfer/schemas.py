@@ -216,6 +216,8 @@ class BundleTask(TaskContent):
     version: Any = None
     ready: Any = None
     blocked_by: Any = None
+    waiting_on: Any = None
+    held: Any = None
 
 
 class BundleEpic(EpicContent):
@@ -227,6 +229,15 @@ class BundleEpic(EpicContent):
     progress: Any = None
     hours_total: Any = None
     hours_done: Any = None
+
+
+# Members export writes and import does not read (server-owned, derived): typed ``Any``.
+NOT_READ = frozenset(
+    name
+    for model in (BundleTask, BundleEpic)
+    for name, info in model.model_fields.items()
+    if info.annotation is Any
+)
 
 
 class Bundle(RequestModel):

@@ -12,26 +12,13 @@ from typing import Any
 
 from epicflow.markdown.validate import string_finding
 from epicflow.transfer.plan.inputs import RESERVED_KEYS
+from epicflow.transfer.schemas import NOT_READ
 
 # Members holding markdown text; the values of `ccpm.extra` are text too (as frontmatter values).
 TEXT_FIELDS = frozenset(
     {"description", "tdd_requirements", "technical_details", "prd", "dependencies_note"}
 )
-# Members export writes and import does not read (server-owned, derived): not checked.
-IGNORED = frozenset(
-    {
-        "project",
-        "claimed_by",
-        "lease_expires_at",
-        "version",
-        "ready",
-        "blocked_by",
-        "counts",
-        "progress",
-        "hours_total",
-        "hours_done",
-    }
-)
+IGNORED = NOT_READ
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
