@@ -35,7 +35,8 @@ from epicflow.markdown.errors import (
 )
 from epicflow.markdown.lenient import epic_warnings, task_warnings
 from epicflow.markdown.model import SLUG, UNASSIGNED, EpicDoc, TaskDoc
-from epicflow.markdown.task import parse_task, render_task
+from epicflow.markdown.task import parse_task
+from epicflow.markdown.task_render import render_task
 
 T = TypeVar("T")
 _TASK_FILE = re.compile(r"[0-9]{1,10}\.md\Z")

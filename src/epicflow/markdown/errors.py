@@ -11,7 +11,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FRONTMATTER_BYTES = 64 * 1024
 
 # Control characters other than tab and newline (C0, DEL, C1), lone surrogates, and the two
-# non-characters YAML refuses. Carriage returns are gone by the time this runs (CRLF -> LF).
+# non-characters YAML refuses. Line ends are LF by the time this runs (textfile.plain).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -119,13 +119,6 @@ def decode_text(data: bytes, filename: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise MarkdownError(filename, line, f"not valid UTF-8 (byte offset {exc.start})") from None
-
-
-def normalize_newlines(text: str) -> str:
-    """Drop a leading BOM and turn CRLF into LF (a lone CR stays, and is refused later)."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n")
 
 
 def forbidden_char(text: str) -> tuple[int, str] | None:

@@ -122,7 +122,9 @@ class Form:
     ``depends_on`` or ``dependencies``;
     ``heading`` / ``name``: the title heading and ``name:`` as written (used while the title
     they give is unchanged); ``completed``: ``completed:`` written as null (``null``, ``~``,
-    nothing).
+    nothing); ``newline``: the line end (``"\r\n"``, ``"\r"``); ``bom``: a UTF-8 byte order
+    mark; ``items``: checklist items as written, where not as export writes them (section key,
+    item number, line), each used while the item says the same.
     """
 
     layout: str = "frontmatter"
@@ -132,6 +134,9 @@ class Form:
     heading: str | None = None
     name: str | None = None
     completed: str | None = None
+    newline: str = "\n"
+    bom: bool = False
+    items: tuple[tuple[str, int, str], ...] = ()
 
 
 @dataclass(frozen=True)

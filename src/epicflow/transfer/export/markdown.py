@@ -21,6 +21,7 @@ from epicflow.markdown import Check, EpicDoc, TaskDoc
 from epicflow.markdown.errors import forbidden_char
 from epicflow.markdown.model import Form, Kept
 from epicflow.markdown.sections import SECTIONS, find_title
+from epicflow.markdown.textfile import NEWLINE_NAMES
 from epicflow.transfer.plan.inputs import (
     COMPLETED,
     FORM,
@@ -42,15 +43,19 @@ _CHOICES = {
     "title_key": frozenset({"name", "title", "name+title"}),
     "depends_key": frozenset({"depends_on", "dependencies"}),
     "completed": frozenset({"", "~", "null", "Null", "NULL"}),
+    "newline": frozenset(NEWLINE_NAMES),
 }
 _LINES = frozenset({"status", "name", "heading"})
+_CHECKLISTS = frozenset({"acceptance_criteria", "definition_of_done"})
 
 
 def _kept(name: str, value: object) -> bool:
-    if not isinstance(value, str) or forbidden_char(value) is not None:
-        return False
+    if name == "bom":
+        return isinstance(value, bool)
     if name in _CHOICES:
         return value in _CHOICES[name]
+    if not isinstance(value, str) or forbidden_char(value) is not None:
+        return False
     if name == "heading":
         return "\n" not in value and find_title([(1, value)], "") is not None
     return name == "effort_text" or (name in _LINES and "\n" not in value and "\r" not in value)
@@ -78,9 +83,26 @@ def written_form(extra: dict[str, str]) -> Written:
     if not isinstance(kept, dict):
         return Written(Form())
     body = _body(kept.pop("kept", None))
+    items = _items(kept.pop("items", None))
     values = {name: value for name, value in kept.items() if _kept(name, value)}
     effort_text = values.pop("effort_text", "")
-    return Written(Form(**values), effort_text, body)
+    return Written(Form(**values, items=items), effort_text, body)
+
+
+def _items(items: object) -> tuple[tuple[str, int, str], ...]:
+    """Checklist items as written: [section key, item number, line] each (the renderer uses a
+    line only while it reads back as the item it writes)."""
+    if not isinstance(items, list):
+        return ()
+    kept = []
+    for item in items:
+        if not (isinstance(item, list) and len(item) == 3):
+            continue
+        key, at, line = item
+        placed = key in _CHECKLISTS and isinstance(at, int) and not isinstance(at, bool)
+        if placed and isinstance(line, str) and forbidden_char(line) is None and "\n" not in line:
+            kept.append((key, at, line))
+    return tuple(kept)
 
 
 def _body(parts: object) -> tuple[Kept, ...]:
