@@ -167,7 +167,8 @@ async def _step(action: str, url: str, tree: Path, out: Path) -> dict[str, Any]:
                 written = await service.export_files(session, access)
                 for name, text in written.items():
                     (out / name).parent.mkdir(parents=True, exist_ok=True)
-                    (out / name).write_text(text)
+                    data = text.encode() if isinstance(text, str) else text
+                    (out / name).write_bytes(data)
                 result = {"files": len(written)}
             else:
                 bundle = await service.export_bundle(session, access, utcnow())

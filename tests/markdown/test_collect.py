@@ -133,8 +133,18 @@ class TestErrors:
         assert str(info.value) == "epics/pay/002.md:4: depends_on must be a list"
 
     def test_bad_bytes_name_the_file(self) -> None:
+        # 0x81 is neither UTF-8 nor Windows-1252.
         with pytest.raises(MarkdownError, match=r"^epics/pay/epic\.md:1: .*UTF-8"):
-            collect_tree({"epics/pay/epic.md": b"\xff"})
+            collect_tree({"epics/pay/epic.md": b"\x81"})
+
+    def test_windows_1252_is_read_with_a_warning(self) -> None:
+        data = "---\nname: pay\n---\n\n# Epic: Pay\n\nRené\u2019s plan\n".encode("cp1252")
+        tree = collect_tree({"epics/pay/epic.md": data})
+        assert tree.epics[0].epic is not None
+        assert "René\u2019s plan" in tree.epics[0].epic.description
+        (warning,) = tree.warnings
+        assert (warning.file, warning.line, warning.code) == ("epics/pay/epic.md", 7, "encoding")
+        assert warning.message.startswith("not UTF-8 (byte 0xe9 at offset")
 
 
 class TestRenderTree:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from epicflow.markdown import Check, TaskDoc, parse_task
 from epicflow.markdown.model import Kept
-from epicflow.markdown.task import render_task
+from epicflow.markdown.task_render import render_task
 from tests.support import section_samples as samples
 from tests.support.markdown_strategies import tasks_with_kept
 

@@ -92,8 +92,8 @@ CASES = {
         "epics/web/002.md",
         3,
     ),
-    "invalid utf-8": Case(
-        lambda: _with("epics/web/002.md", b"---\nname: ok\n---\n\n\xff\xfe\xfd"),
+    "neither utf-8 nor windows-1252": Case(
+        lambda: _with("epics/web/002.md", b"---\nname: ok\n---\n\n\x81\x8d\x8f"),
         422,
         "invalid_markdown",
         "epics/web/002.md",

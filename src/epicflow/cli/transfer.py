@@ -296,8 +296,9 @@ def _write_tree(files: dict[str, str | bytes], folder: Path, force: bool) -> Non
 
 async def _export_tree(
     session: AsyncSession, access: ProjectAccess
-) -> tuple[dict[str, str], dict[str, bytes]]:
-    """The epic and task files, and the files beside the tasks, read in one transaction."""
+) -> tuple[dict[str, str | bytes], dict[str, bytes]]:
+    """The epic and task files (text rendered, or bytes kept as written), and the files beside
+    the tasks, read in one transaction."""
     return (
         await service.export_files(session, access),
         await service.export_attachments(session, access),

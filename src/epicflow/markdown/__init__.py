@@ -31,7 +31,8 @@ from epicflow.markdown.model import (
     TaskDoc,
 )
 from epicflow.markdown.sections import normalize_text
-from epicflow.markdown.task import parse_task, render_task
+from epicflow.markdown.task import parse_task
+from epicflow.markdown.task_render import render_task
 from epicflow.markdown.tree import read_folder
 
 __all__ = [

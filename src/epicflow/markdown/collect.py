@@ -44,12 +44,13 @@ from epicflow.markdown.errors import (
     Finding,
     MarkdownError,
     MarkdownErrors,
-    decode_text,
+    decode_file,
     in_file_order,
 )
 from epicflow.markdown.lenient import epic_warnings, task_warnings
 from epicflow.markdown.model import SLUG, UNASSIGNED, EpicDoc, TaskDoc
-from epicflow.markdown.task import parse_task, render_task
+from epicflow.markdown.task import parse_task
+from epicflow.markdown.task_render import render_task
 
 T = TypeVar("T")
 _is_epic_file = is_epic_file
@@ -231,7 +232,12 @@ class _Reader:
         return slug
 
     def text(self, path: str) -> str | None:
-        return self.parse(path, lambda filename: decode_text(self.files[filename], filename))
+        found = self.parse(path, lambda filename: decode_file(self.files[filename], filename))
+        if found is None:
+            return None
+        text, warning = found
+        self.warnings += [warning] if warning is not None else []
+        return text
 
     def parse(self, path: str, read: Callable[..., T]) -> T | None:
         try:

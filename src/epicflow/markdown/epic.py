@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from epicflow.markdown import emit
+from epicflow.markdown import emit, textfile
 from epicflow.markdown.errors import MarkdownError
 from epicflow.markdown.frontmatter import Fields, split_document
 from epicflow.markdown.model import (
@@ -45,7 +45,13 @@ def parse_epic(text: str, *, slug: str, filename: str) -> EpicDoc:
         created=fields.take_time("created"),
         updated=fields.take_time("updated"),
         extra=fields.extras(),
-        form=Form(layout=doc.layout, status=spelled, heading=heading),
+        form=Form(
+            layout=doc.layout,
+            status=spelled,
+            heading=heading,
+            newline=doc.newline,
+            bom=doc.bom,
+        ),
     )
 
 
@@ -93,7 +99,12 @@ def _status(fields: Fields) -> tuple[str, str | None]:
 
 
 def render_epic(doc: EpicDoc) -> str:
-    """The epic as ccpm markdown; deterministic, and ``parse_epic`` reads back the same doc."""
+    """The epic as ccpm markdown; deterministic, and ``parse_epic`` reads back the same doc.
+    What ``doc.form`` keeps of the file is written as the file had it, line ends included."""
+    return textfile.as_written(_render(doc), doc.form.newline, doc.form.bom)
+
+
+def _render(doc: EpicDoc) -> str:
     check_epic(doc)
     ccpm_status, precise = EPIC_STATUS_EXPORT[doc.status]
     spelled = doc.form.status

@@ -11,7 +11,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FRONTMATTER_BYTES = 64 * 1024
 
 # Control characters other than tab and newline (C0, DEL, C1), lone surrogates, and the two
-# non-characters YAML refuses. Carriage returns are gone by the time this runs (CRLF -> LF).
+# non-characters YAML refuses. Line ends are LF by the time this runs (textfile.plain).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -106,6 +106,18 @@ def line_of(text: str, index: int) -> int:
 
 def decode_text(data: bytes, filename: str) -> str:
     """Decode one file's bytes as strict UTF-8, refusing what is clearly not a text file."""
+    return decode_file(data, filename, legacy=False)[0]
+
+
+# What a file that is not UTF-8 is read as: Windows-1252, as editors on Windows save text. It
+# leaves five bytes undefined, so a file of other bytes is still refused rather than misread.
+LEGACY_ENCODING = "cp1252"
+
+
+def decode_file(data: bytes, filename: str, *, legacy: bool = True) -> tuple[str, Finding | None]:
+    """One file's text, refusing what is clearly not a text file: UTF-8, or else (``legacy``)
+    Windows-1252 with an ``encoding`` warning naming the line of the first byte that is not
+    UTF-8."""
     if len(data) > MAX_FILE_BYTES:
         raise MarkdownError(filename, None, "file is larger than 5 MiB")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -115,17 +127,22 @@ def decode_text(data: bytes, filename: str) -> str:
         line = data.count(b"\n", 0, nul) + 1
         raise MarkdownError(filename, line, "binary content (NUL byte), not a text file")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise MarkdownError(filename, line, f"not valid UTF-8 (byte offset {exc.start})") from None
-
-
-def normalize_newlines(text: str) -> str:
-    """Drop a leading BOM and turn CRLF into LF (a lone CR stays, and is refused later)."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n")
+        start = exc.start
+    line = data.count(b"\n", 0, start) + 1
+    utf8 = MarkdownError(filename, line, f"not valid UTF-8 (byte offset {start})")
+    if not legacy:
+        raise utf8
+    try:
+        text = data.decode(LEGACY_ENCODING)
+    except UnicodeDecodeError:
+        raise utf8 from None
+    message = (
+        f"not UTF-8 (byte 0x{data[start]:02x} at offset {start}): read as Windows-1252; written "
+        "back as it was while unchanged, in UTF-8 once edited"
+    )
+    return text, Finding(filename, line, "", "encoding", message)
 
 
 def forbidden_char(text: str) -> tuple[int, str] | None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from epicflow.markdown import emit
+from epicflow.markdown import emit, textfile
 from epicflow.markdown.errors import (
     MAX_FRONTMATTER_BYTES,
     MarkdownError,
     check_chars,
     check_size,
     line_of,
-    normalize_newlines,
 )
 from epicflow.markdown.safeyaml import Entry, Scalar, Seq, load_mapping
 
@@ -143,18 +143,26 @@ def is_timestamp(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Document:
-    """``layout``: where the metadata was, as in ``model.Form``."""
+    """``layout``: where the metadata was; ``newline``, ``bom``: the file's line end and byte
+    order mark (as in ``model.Form``)."""
 
     fields: Fields
     body: list[str]
     body_line: int
     layout: str = "frontmatter"
+    newline: str = textfile.LF
+    bom: bool = False
 
 
 def split_document(text: str, filename: str, known: frozenset[str]) -> Document:
     """Checks size and characters, then splits off ``---`` frontmatter (optional)."""
     check_size(text, filename)
-    text = normalize_newlines(text)
+    plain = textfile.plain(text)
+    document = _split(plain.text, filename, known)
+    return dataclasses.replace(document, newline=plain.newline, bom=plain.bom)
+
+
+def _split(text: str, filename: str, known: frozenset[str]) -> Document:
     check_chars(text, filename)
     start = _LEADING_BLANKS.match(text)
     assert start is not None

@@ -10,14 +10,14 @@ writes it back. Codes (docs/ccpm.md, "Warnings"):
 - ``metadata_layout``: the metadata in a fenced yaml block, or no metadata at all;
 - ``hours_range``: a range of hours, planned with its upper bound;
 - ``effort_note``: a size, hours or flag followed by a note or a unit (the note is kept);
-- ``effort_from_frontmatter``: size or hours read from frontmatter ``effort:``/``effort_hours:``.
+- ``effort_from_frontmatter``: size or hours read from frontmatter ``effort:``/``effort_hours:``;
+- ``line_ends``: line ends of more than one kind (written back with the one used most);
+- ``escape_code``: a terminal escape code, removed.
 """
 
 from __future__ import annotations
 
-import functools
-
-from epicflow.markdown import effort
+from epicflow.markdown import effort, textfile
 from epicflow.markdown.errors import Finding
 from epicflow.markdown.model import (
     EPIC_STATUS_FORKS,
@@ -34,11 +34,7 @@ class _Lines:
     """The file's lines, split on first use (most files need none of them)."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
-
-    @functools.cached_property
-    def lines(self) -> list[str]:
-        return self.text.replace("\r\n", "\n").split("\n")
+        self.lines = textfile.plain(text).text.split("\n")
 
     def key(self, name: str) -> int | None:
         """The line of the first ``name:`` key (frontmatter or yaml block)."""
@@ -61,6 +57,25 @@ class _Lines:
         return out
 
 
+def _bytes(form: Form, text: str, file: str) -> list[Finding]:
+    """Line ends of more than one kind, and terminal escape codes."""
+    found = []
+    other = textfile.first_other_line_end(text, form.newline)
+    if other is not None:
+        line, end = other
+        names = textfile.NEWLINE_NAMES
+        message = (
+            f"line ends {names[end]} here and {names[form.newline]} on most lines: "
+            f"written back with {names[form.newline]} on every line"
+        )
+        found.append(Finding(file, line, "", "line_ends", message))
+    for line, code in textfile.escape_codes(text):
+        shown = ascii(code)[1:-1]
+        message = f"terminal escape code {shown} (ANSI, pasted from a terminal?) removed"
+        found.append(Finding(file, line, "", "escape_code", message))
+    return found
+
+
 def _form(form: Form, statuses: dict[str, str], lines: _Lines, file: str) -> list[Finding]:
     found = []
     if form.status is not None and status_key(form.status) in statuses:
@@ -78,7 +93,7 @@ def _form(form: Form, statuses: dict[str, str], lines: _Lines, file: str) -> lis
 
 def task_warnings(doc: TaskDoc, text: str, file: str) -> list[Finding]:
     lines = _Lines(text)
-    found = _form(doc.form, TASK_STATUS_FORKS, lines, file)
+    found = _bytes(doc.form, text, file) + _form(doc.form, TASK_STATUS_FORKS, lines, file)
     if doc.form.title_key == "title":
         message = "title: read as name: (the task's title)"
         found.append(Finding(file, lines.key("title"), "title", "fork_key", message))
@@ -91,7 +106,8 @@ def task_warnings(doc: TaskDoc, text: str, file: str) -> list[Finding]:
 
 
 def epic_warnings(doc: EpicDoc, text: str, file: str) -> list[Finding]:
-    return _form(doc.form, EPIC_STATUS_FORKS, _Lines(text), file)
+    found = _bytes(doc.form, text, file) + _form(doc.form, EPIC_STATUS_FORKS, _Lines(text), file)
+    return sorted(found, key=lambda f: f.line or 0)
 
 
 def _effort(doc: TaskDoc, lines: _Lines, file: str) -> list[Finding]:

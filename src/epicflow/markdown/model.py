@@ -123,7 +123,10 @@ class Form:
     ``heading`` / ``name``: the title heading and ``name:`` as written (used while the title
     they give is unchanged); ``completed``: ``completed:`` written as null (``null``, ``~``,
     nothing); ``headings``: (section key, heading line) for each section read under another
-    heading than its own (``## Success Criteria``), written back while it reads as that section.
+    heading than its own (``## Success Criteria``), written back while it reads as that section;
+    ``newline``: the line end (``"\r\n"``, ``"\r"``); ``bom``: a UTF-8 byte order
+    mark; ``items``: checklist items as written, where not as export writes them (section key,
+    item number, line), each used while the item says the same.
     """
 
     layout: str = "frontmatter"
@@ -134,6 +137,9 @@ class Form:
     name: str | None = None
     completed: str | None = None
     headings: tuple[tuple[str, str], ...] = ()
+    newline: str = "\n"
+    bom: bool = False
+    items: tuple[tuple[str, int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -185,8 +185,18 @@ def find_title(lines: list[tuple[int, str]], prefix: str) -> tuple[int, str, int
 def parse_checklist(lines: list[tuple[int, str]], key: str) -> tuple[tuple[Check, ...], list[Kept]]:
     """The items of a checklist section, and the runs of other lines among them (prose, tables,
     fences, sub-headings, nested items), kept verbatim with the number of items before them."""
+    items, kept, _ = read_checklist(lines, key)
+    return items, kept
+
+
+def read_checklist(
+    lines: list[tuple[int, str]], key: str
+) -> tuple[tuple[Check, ...], list[Kept], tuple[tuple[str, int, str], ...]]:
+    """``parse_checklist``, and the items written otherwise than ``render_item`` writes them:
+    (key, item number, line as written)."""
     items: list[Check] = []
     kept: list[Kept] = []
+    written: list[tuple[str, int, str]] = []
     run: list[str] = []
     for line in trim_blank_lines([line for _, line in lines]):
         box = _ITEM.match(line)
@@ -198,10 +208,24 @@ def parse_checklist(lines: list[tuple[int, str]], key: str) -> tuple[tuple[Check
         if run:
             kept.append(Kept(key, "\n".join(run), len(items)))
             run = []
-        items.append(Check(text, box.group(1) != " "))
+        check = Check(text, box.group(1) != " ")
+        if line != render_item(check):
+            written.append((key, len(items), line))
+        items.append(check)
     if run:
         kept.append(Kept(key, "\n".join(run), len(items)))
-    return tuple(items), kept
+    return tuple(items), kept, tuple(written)
+
+
+def render_item(check: Check, written: str | None = None) -> str:
+    """``- [ ] text`` / ``- [x] text``, or the item as the file wrote it (``* [X] text``) while
+    that still reads as the same item."""
+    if written is not None and "\n" not in written:
+        box = _ITEM.match(written)
+        said = (clean_check_text(box.group(2)), box.group(1) != " ") if box is not None else None
+        if said == (clean_check_text(check.text), check.done):
+            return written
+    return f"- [{'x' if check.done else ' '}] {clean_check_text(check.text)}"
 
 
 def kept_parts(body: Body) -> tuple[Kept, ...]:
@@ -216,8 +240,12 @@ def kept_parts(body: Body) -> tuple[Kept, ...]:
     return tuple(sorted(kept, key=lambda part: (order[part.after], part.at is None, part.at or 0)))
 
 
-def render_checklist(checks: tuple[Check, ...], kept: tuple[Kept, ...] = ()) -> str:
-    """Items as ``- [ ] text``, with the kept text of the section before the item it preceded."""
+def render_checklist(
+    checks: tuple[Check, ...], kept: tuple[Kept, ...] = (), written: dict[int, str] | None = None
+) -> str:
+    """Items as ``- [ ] text`` (or as ``written``, by item number: see ``render_item``), with
+    the kept text of the section before the item it preceded."""
+    written = written or {}
     items = [check for check in checks if clean_check_text(check.text)]
     lines = []
     for index in range(len(items) + 1):
@@ -228,8 +256,7 @@ def render_checklist(checks: tuple[Check, ...], kept: tuple[Kept, ...] = ()) -> 
             if (part.at or 0) == index or (last and (part.at or 0) > index)
         ]
         if not last:
-            check = items[index]
-            lines.append(f"- [{'x' if check.done else ' '}] {clean_check_text(check.text)}")
+            lines.append(render_item(items[index], written.get(index)))
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from epicflow.markdown import effort, emit
+from epicflow.markdown import effort
 from epicflow.markdown.errors import MarkdownError
 from epicflow.markdown.frontmatter import Fields, split_document
 from epicflow.markdown.model import (
@@ -27,15 +27,13 @@ from epicflow.markdown.sections import (
     SECTIONS,
     Body,
     Section,
-    alias_key,
     find_title,
     kept_parts,
     parse_checklist,
-    render_checklist,
-    render_text,
+    read_checklist,
     split_sections,
 )
-from epicflow.markdown.validate import check_task, title_or_error
+from epicflow.markdown.validate import title_or_error
 
 # `# Task 004: Title`, `# Task #4 - Title`: the number is the file's, not part of the title.
 # A dash or dot must be followed by a space, so that `# Task 3-point plan` keeps its title.
@@ -72,13 +70,16 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         name=name,
         completed=fields.take_null("completed"),
         headings=tuple(body.headings.items()),
+        newline=doc.newline,
+        bom=doc.bom,
+        items=_written_items(body),
     )
     task = TaskDoc(
         ref=ref,
         title=title,
         status=status,
         priority=_priority(fields),
-        labels=_unique(text for text, _ in fields.take_list("labels")),
+        labels=unique(text for text, _ in fields.take_list("labels")),
         assignee=fields.take_text("assignee")[0],
         key=fields.take_text("key")[0],
         description=_description(body),
@@ -195,7 +196,7 @@ def _priority(fields: Fields) -> int:
     raise fields.error(line, f"priority must be 0 (critical) to 4 (backlog), not {text!r}")
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
+def unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
@@ -206,7 +207,7 @@ def _refs(fields: Fields, name: str) -> tuple[str, ...]:
             raise fields.error(
                 line, f"{name} entry {text!r} is not a task reference (002 or other-epic/003)"
             )
-    return _unique(text for text, _ in items)
+    return unique(text for text, _ in items)
 
 
 def _text(body: Body, key: str) -> str:
@@ -225,6 +226,15 @@ def _checks(body: Body, key: str) -> tuple[Check, ...]:
     return () if section is None else parse_checklist(section.lines, key)[0]
 
 
+def _written_items(body: Body) -> tuple[tuple[str, int, str], ...]:
+    """Checklist items written otherwise than export writes them, to be written back so."""
+    found: tuple[tuple[str, int, str], ...] = ()
+    for key in ("acceptance_criteria", "definition_of_done"):
+        section = body.sections.get(key)
+        found += read_checklist(section.lines, key)[2] if section else ()
+    return found
+
+
 def _effort(
     body: Body, filename: str, parallel: bool | None, extra: dict[str, str], text: str
 ) -> effort.Effort:
@@ -241,94 +251,3 @@ def _effort(
     if written == effort.canonical(size, hours, flag):
         written = ""
     return effort.Effort(size, hours, flag, written)
-
-
-def render_task(doc: TaskDoc) -> str:
-    """The task as ccpm markdown; deterministic, and ``parse_task`` reads back the same doc.
-    What ``doc.form`` keeps of the file is written as the file had it."""
-    check_task(doc)
-    form = doc.form
-    head = _heading(doc)
-    pairs = _pairs(doc, head is not None)
-    blocks = [emit.frontmatter(pairs), head or f"# Task: {doc.title}"]
-    if form.layout == "yaml":
-        blocks = [blocks[1], emit.yaml_block(pairs)]
-    blocks += _unknown(doc, "")
-    headings = dict(form.headings)
-    for key, title in SECTIONS.items():
-        content = _section(doc, key)
-        written = headings.get(key)
-        heading = written if written is not None and alias_key(written) == key else f"## {title}"
-        blocks.append(f"{heading}\n\n{content}" if content else heading)
-        blocks += _unknown(doc, key)
-    # Sections that name no known one (not written by parse_task) go last rather than nowhere.
-    blocks += [
-        part.text for part in doc.kept if part.at is None and part.after not in ("", *SECTIONS)
-    ]
-    text = "\n\n".join(blocks) + "\n"
-    if form.layout == "none":
-        # Written without metadata only when nothing is lost by it (the same doc reads back).
-        bare = "\n\n".join(blocks[1:]) + "\n"
-        try:
-            if parse_task(bare, filename=f"{doc.ref}.md") == doc:
-                return bare
-        except MarkdownError:
-            pass
-    return text
-
-
-def _heading(doc: TaskDoc) -> str | None:
-    """The file's own title heading, while the title it gives is still the task's."""
-    written = doc.form.heading
-    return written if written is not None and heading_title(written) == doc.title else None
-
-
-def _pairs(doc: TaskDoc, heading_kept: bool) -> list[tuple[str, str]]:
-    form = doc.form
-    ccpm_status, precise = TASK_STATUS_EXPORT[doc.status]
-    if form.status is not None and TASK_STATUS_SPELLINGS.get(status_key(form.status)) == doc.status:
-        ccpm_status, precise = form.status, None
-    name = form.name if heading_kept and form.name is not None else doc.title
-    pairs = [(key, emit.scalar(name)) for key in form.title_key.split("+")]
-    pairs.append(("status", emit.scalar(ccpm_status)))
-    pairs += _optional(("created", doc.created), ("updated", doc.updated), typed=True)
-    pairs += _optional(("github", doc.github))
-    pairs += [
-        (form.depends_key, emit.flow_list(_unique(doc.depends_on), typed=True)),
-        ("parallel", "true" if doc.parallel else "false"),
-        ("conflicts_with", emit.flow_list(_unique(doc.conflicts_with), typed=True)),
-    ]
-    pairs += _optional(("key", doc.key))
-    pairs.append(("priority", str(doc.priority)))
-    if doc.labels:
-        pairs.append(("labels", emit.flow_list(_unique(doc.labels))))
-    pairs += _optional(("assignee", doc.assignee), ("epicflow_status", precise))
-    extra = dict(doc.extra)
-    if form.completed is not None:
-        extra.setdefault("completed", form.completed)
-    pairs += [(key, emit.extra_value(value)) for key, value in sorted(extra.items())]
-    return pairs
-
-
-def _optional(*pairs: tuple[str, str | None], typed: bool = False) -> list[tuple[str, str]]:
-    return [(name, emit.scalar(value, typed=typed)) for name, value in pairs if value is not None]
-
-
-def _unknown(doc: TaskDoc, after: str) -> list[str]:
-    return [part.text for part in doc.kept if part.at is None and part.after == after]
-
-
-def _section(doc: TaskDoc, key: str) -> str:
-    if key in ("acceptance_criteria", "definition_of_done"):
-        inline = tuple(part for part in doc.kept if part.at is not None and part.after == key)
-        checks: tuple[Check, ...] = getattr(doc, key)
-        return render_checklist(checks, inline)
-    if key == "effort":
-        if not doc.effort_text:
-            return effort.canonical(doc.size, doc.hours, doc.parallel)
-        values = {"size": doc.size, "hours": doc.hours, "parallel": doc.parallel}
-        front = effort.front_values(doc.extra, f"{doc.ref}.md")
-        return render_text(effort.render_section(doc.effort_text, values, front))
-    attribute = "dependencies_note" if key == "dependencies" else key
-    text: str = getattr(doc, attribute)
-    return render_text(text)

@@ -118,19 +118,19 @@ async def _import(
     return report
 
 
-async def export_files(session: AsyncSession, access: ProjectAccess) -> dict[str, str]:
-    """The project as ccpm files: ``{"epics/<slug>/epic.md": text, ...}``, sorted by path
-    (archived epics under ``epics/archived/<slug>/``)."""
+async def export_files(session: AsyncSession, access: ProjectAccess) -> dict[str, str | bytes]:
+    """The project as ccpm files: ``{"epics/<slug>/epic.md": text or bytes, ...}``, sorted by
+    path (archived epics under ``epics/archived/<slug>/``)."""
     access.require(Role.viewer)
     snapshot = await repo.load_snapshot(session, access.project.id, access.project.key)
     docs = documents(snapshot)
-    return _exportable(
-        lambda: relocate(
-            dict(sorted((render_tree(docs.epics, docs.tasks) | docs.kept).items())),
-            snapshot,
-            _folders(snapshot),
-        )
-    )
+
+    def written() -> dict[str, str | bytes]:
+        files: dict[str, str | bytes] = {**render_tree(docs.epics, docs.tasks)}
+        files |= docs.kept  # bytes as imported, where nothing has changed since
+        return relocate(dict(sorted(files.items())), snapshot, _folders(snapshot))
+
+    return _exportable(written)
 
 
 async def export_attachments(session: AsyncSession, access: ProjectAccess) -> dict[str, bytes]:

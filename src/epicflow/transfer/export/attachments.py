@@ -8,13 +8,16 @@ back into their epic's folder at the path they came from, byte for byte.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from epicflow.markdown.beside import ARCHIVED as ARCHIVED_FOLDER
 from epicflow.markdown.errors import MarkdownError
 from epicflow.transfer.plan.inputs import ARCHIVED, Meta, Snapshot
 
 ROOT = "epics"
+
+
+T = TypeVar("T")
 
 
 def epic_folders(epics: Iterable[tuple[int, str, Meta | None]]) -> dict[int, str]:
@@ -38,8 +41,8 @@ def epic_folders(epics: Iterable[tuple[int, str, Meta | None]]) -> dict[int, str
 
 
 def relocate(
-    files: Mapping[str, str], snapshot: Snapshot, folders: Mapping[int, str]
-) -> dict[str, str]:
+    files: Mapping[str, T], snapshot: Snapshot, folders: Mapping[int, str]
+) -> dict[str, T]:
     """The rendered files, with each archived epic's moved under ``epics/archived/``."""
     moved = {
         f"{ROOT}/{epic.slug}/": f"{folders[epic.id]}/"

@@ -21,6 +21,7 @@ from epicflow.markdown import Check, EpicDoc, TaskDoc
 from epicflow.markdown.errors import forbidden_char
 from epicflow.markdown.model import REF_ENTRY, Form, Kept
 from epicflow.markdown.sections import SECTIONS, alias_key, find_title
+from epicflow.markdown.textfile import NEWLINE_NAMES
 from epicflow.transfer.plan.inputs import (
     ARCHIVED,
     COMPLETED,
@@ -44,15 +45,19 @@ _CHOICES = {
     "title_key": frozenset({"name", "title", "name+title"}),
     "depends_key": frozenset({"depends_on", "dependencies"}),
     "completed": frozenset({"", "~", "null", "Null", "NULL"}),
+    "newline": frozenset(NEWLINE_NAMES),
 }
 _LINES = frozenset({"status", "name", "heading"})
+_CHECKLISTS = frozenset({"acceptance_criteria", "definition_of_done"})
 
 
 def _kept(name: str, value: object) -> bool:
-    if not isinstance(value, str) or forbidden_char(value) is not None:
-        return False
+    if name == "bom":
+        return isinstance(value, bool)
     if name in _CHOICES:
         return value in _CHOICES[name]
+    if not isinstance(value, str) or forbidden_char(value) is not None:
+        return False
     if name == "heading":
         return "\n" not in value and find_title([(1, value)], "") is not None
     return name == "effort_text" or (name in _LINES and "\n" not in value and "\r" not in value)
@@ -83,10 +88,11 @@ def written_form(extra: dict[str, str]) -> Written:
         return Written(Form())
     body = _body(kept.pop("kept", None))
     headings = _headings(kept.pop("headings", None))
+    items = _items(kept.pop("items", None))
     values = {name: value for name, value in kept.items() if _kept(name, value)}
     effort_text = values.pop("effort_text", "")
     refs = _written_refs(kept.pop("refs", None))
-    return Written(Form(**values, headings=headings), effort_text, body, refs)
+    return Written(Form(**values, headings=headings, items=items), effort_text, body, refs)
 
 
 def _headings(pairs: object) -> tuple[tuple[str, str], ...]:
@@ -123,6 +129,22 @@ def _is_ref_pair(pair: object) -> bool:
     if not (isinstance(pair, list) and len(pair) == 2):
         return False
     return all(isinstance(ref, str) and REF_ENTRY.match(ref) for ref in pair) and "/" in pair[1]
+
+
+def _items(items: object) -> tuple[tuple[str, int, str], ...]:
+    """Checklist items as written: [section key, item number, line] each (the renderer uses a
+    line only while it reads back as the item it writes)."""
+    if not isinstance(items, list):
+        return ()
+    kept = []
+    for item in items:
+        if not (isinstance(item, list) and len(item) == 3):
+            continue
+        key, at, line = item
+        placed = key in _CHECKLISTS and isinstance(at, int) and not isinstance(at, bool)
+        if placed and isinstance(line, str) and forbidden_char(line) is None and "\n" not in line:
+            kept.append((key, at, line))
+    return tuple(kept)
 
 
 def _body(parts: object) -> tuple[Kept, ...]:
@@ -257,21 +279,18 @@ def task_doc(task: StoredTask, snapshot: Snapshot, refs: dict[int, Ref]) -> Task
 @dataclass
 class Documents:
     """A project as ccpm documents to render, and the files kept as they were written
-    (``plan/written.py``): ``{"epics/<folder>/<name>.md": text}``, written over what the
+    (``plan/written.py``): ``{"epics/<folder>/<name>.md": bytes}``, written over what the
     documents render. Kept tasks are left out of ``tasks`` (a folder's list may be empty)."""
 
     epics: list[EpicDoc]
     tasks: dict[str | None, list[TaskDoc]]
-    kept: dict[str, str]
+    kept: dict[str, bytes]
 
 
-def _kept_text(meta: Meta | None, check: str) -> str | None:
+def _kept_text(meta: Meta | None, check: str) -> bytes | None:
     if meta is None or meta.written is None or meta.written_check != check:
         return None
-    try:
-        return meta.written.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    return meta.written
 
 
 def documents(snapshot: Snapshot) -> Documents:

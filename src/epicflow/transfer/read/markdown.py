@@ -26,6 +26,7 @@ from epicflow.markdown import (
 from epicflow.markdown.errors import in_file_order
 from epicflow.markdown.mapping import MAPPING_FILE, GithubMapping, parse_mapping
 from epicflow.markdown.model import Form, Kept
+from epicflow.markdown.textfile import without_escape_codes
 from epicflow.markdown.validate import epic_string_findings, task_string_findings
 from epicflow.transfer.errors import findings, first_error
 from epicflow.transfer.plan.inputs import (
@@ -154,6 +155,13 @@ def written_form(form: Form, effort_text: str = "", body: tuple[Kept, ...] = ())
     return {FORM: json.dumps(kept, ensure_ascii=False, sort_keys=True)} if kept else {}
 
 
+def _as_read(files: Mapping[str, bytes], path: str) -> bytes | None:
+    """The file's bytes to write back while nothing changes: escape codes, removed on reading,
+    stay removed."""
+    data = files.get(path)
+    return None if data is None else without_escape_codes(data)
+
+
 def _ref_name(slug: str, ref: str) -> str:
     return ref if "/" in ref else f"{slug}/{ref}"
 
@@ -183,7 +191,7 @@ def task_spec(folder: EpicFolder, doc: TaskDoc, files: Mapping[str, bytes]) -> T
         depends_on=tuple(_ref_name(folder.slug, ref) for ref in doc.depends_on),
         conflicts_with=tuple(_ref_name(folder.slug, ref) for ref in doc.conflicts_with),
         times=times,
-        meta=Meta(doc.github, doc.dependencies_note, extra, written=files.get(path)),
+        meta=Meta(doc.github, doc.dependencies_note, extra, written=_as_read(files, path)),
         refs_written={"depends_on": doc.depends_on, "conflicts_with": doc.conflicts_with},
     )
 
@@ -209,7 +217,7 @@ def epic_spec(folder: EpicFolder, files: Mapping[str, bytes]) -> EpicSpec | None
     extra |= written_form(doc.form)
     if folder.archived:
         extra[ARCHIVED] = "true"
-    meta = Meta(doc.github, "", extra, written=files.get(path))
+    meta = Meta(doc.github, "", extra, written=_as_read(files, path))
     return EpicSpec(folder.slug, path, epic_content(model), times, meta)
 
 

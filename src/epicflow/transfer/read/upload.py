@@ -6,11 +6,9 @@ line."""
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from epicflow.markdown import (
     ArchiveLimits,
@@ -20,7 +18,6 @@ from epicflow.markdown import (
     read_archive,
 )
 from epicflow.markdown import read_folder as read_markdown_folder
-from epicflow.markdown.beside import is_epic_file
 from epicflow.transfer.errors import findings, invalid, markdown_error
 from epicflow.transfer.plan.inputs import Upload
 from epicflow.transfer.read.bundle import read_bundle
@@ -30,12 +27,6 @@ _JSON_START = b"{"
 _WHITESPACE = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
 PARSING = "Parsing files"
-# A terminal's escape codes (colours and cursor moves, pasted with the text they coloured): a
-# CSI sequence, an OSC one, or ESC and one more character. No warnings channel exists in the
-# import report, so import refuses them, naming the code, rather than dropping them unseen.
-_ESCAPE_CODE = re.compile(
-    rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]{0,200}(?:\x07|\x1b\\)|.)", re.S
-)
 Progress = Callable[[str, int, int], None]  # (stage, done, total), as the writer reports it
 
 
@@ -47,29 +38,9 @@ def is_json(data: bytes) -> bool:
     return data.removeprefix(_BOM).lstrip(_WHITESPACE).startswith(_JSON_START)
 
 
-def _escape_codes(files: Mapping[str, bytes]) -> list[dict[str, Any]]:
-    found = []
-    for name, data in files.items():
-        if b"\x1b" not in data:  # the common case costs one scan in C
-            continue
-        for match in _ESCAPE_CODE.finditer(data):
-            code = ascii(match.group().decode("utf-8", "replace"))[1:-1]
-            message = f"terminal escape code {code} (ANSI, pasted from a terminal?): remove it"
-            line = data.count(b"\n", 0, match.start()) + 1
-            found.append(
-                {"file": name, "line": line, "field": "", "code": "escape_code", "message": message}
-            )
-    return found
-
-
 def read_files(files: Mapping[str, bytes], source: str, progress: Progress = _silent) -> Upload:
     """Epic and task files (``{"epics/x/001.md": b"..."}``) to specs."""
     progress(PARSING, 0, len(files))
-    # Only the files that are parsed: the files beside them are kept as they are, as bytes.
-    codes = _escape_codes({p: d for p, d in files.items() if is_epic_file(p.rsplit("/")[-1])})
-    if codes:
-        first = codes[0]
-        raise invalid(first["file"], first["line"], first["message"], errors=codes)
     try:
         tree = collect_tree(files, source=source)
     except MarkdownErrors as exc:
