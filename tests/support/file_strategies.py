@@ -8,10 +8,12 @@ from __future__ import annotations
 import dataclasses
 from functools import partial
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from epicflow.markdown import Check, EpicDoc, TaskDoc, render_epic, render_task
 from epicflow.markdown.model import EPIC_STATUS_SPELLINGS, TASK_STATUS_SPELLINGS, Form
+from epicflow.markdown.validate import epic_string_findings, task_string_findings
 from tests.support.markdown_strategies import epic_docs, kept_parts, task_docs, titles
 
 newlines = st.sampled_from(("\n", "\r\n", "\r"))
@@ -82,40 +84,60 @@ def epic_files(draw: st.DrawFn, base: st.SearchStrategy[EpicDoc] | None = None) 
     return dataclasses.replace(doc, form=form)
 
 
-# Files beside the tasks (attachments: images, notes, analysis files) belong in a generated epic
-# too: a strategy for them goes here once the import reads them, and `http_epics` adds them.
-
-
 TIME = "2025-08-01T09:00:00Z"
 # Keys the import reads as times of their own (started, completed): not text to keep.
 _TIMED = frozenset({"started", "completed"})
-# Statuses a file can hold without a start or completion time. The import gives a task that is
-# in progress or done a started / completed time when the file has none, and export writes it:
-# such a file does not come back byte for byte yet.
-_TIMELESS = ("open", "blocked", "cancelled")
+
+
+def _one_line(checks: tuple[Check, ...]) -> tuple[Check, ...]:
+    """Checklist items as the API takes them: one line without a tab."""
+    return tuple(dataclasses.replace(check, text=check.text.replace("\t", " ")) for check in checks)
 
 
 def _importable(doc: TaskDoc, ref: str, key: str, refs: list[str]) -> TaskDoc:
-    """What a project can hold as written: its own key, times as the database writes them, no
-    assignee or labels (users and label rules are the API's), refs to earlier tasks only."""
+    """What a project can hold: its own key, no assignee or labels (users and label rules
+    are the API's), items without tabs, refs to earlier tasks only."""
     return dataclasses.replace(
         doc,
         ref=ref,
         key=key,
-        status=doc.status if doc.status in _TIMELESS else "open",
+        title=doc.title.replace("\t", " ").strip() or "t",
+        acceptance_criteria=_one_line(doc.acceptance_criteria),
+        definition_of_done=_one_line(doc.definition_of_done),
         created=TIME,
         updated=TIME,
         assignee=None,
         labels=(),
         depends_on=tuple(refs),
         conflicts_with=(),
-        extra={name: value for name, value in doc.extra.items() if name not in _TIMED},
+        extra={
+            name: value
+            for name, value in doc.extra.items()
+            if name not in _TIMED and "\t" not in name
+        },
     )
 
 
+# Files beside the tasks (markdown.beside): any bytes, at the paths ccpm and its forks use.
+_BESIDE = st.sampled_from(
+    [
+        *("execution-status.md", "github-mapping.md", "notes/plan.md", "test-e2e.sh"),
+        *("{n}-analysis.md", "updates/{n}/progress.md", "updates/{n}/stream-A.md"),
+    ]
+)
+
+
 @st.composite
-def http_epics(draw: st.DrawFn, project: str) -> dict[str, str]:
-    """The files of one epic ``e`` that project ``project`` can import, by path."""
+def beside_files(draw: st.DrawFn, count: int) -> dict[str, bytes]:
+    names = draw(st.lists(_BESIDE, max_size=3, unique=True))
+    numbers = st.integers(1, count).map(str)
+    return {name.format(n=draw(numbers)): draw(st.binary(max_size=200)) for name in names}
+
+
+@st.composite
+def http_epics(draw: st.DrawFn, project: str) -> dict[str, str | bytes]:
+    """The files of one epic ``e`` that project ``project`` can import, by path, with files
+    beside its tasks."""
     count = draw(st.integers(1, 3))
     tasks = []
     for number in range(1, count + 1):
@@ -124,16 +146,27 @@ def http_epics(draw: st.DrawFn, project: str) -> dict[str, str]:
         refs = draw(st.lists(st.sampled_from(earlier), unique=True)) if earlier else []
         name = f"{project}-{number}"
         base = task_docs().map(partial(_importable, ref=ref, key=name, refs=refs))
-        tasks.append(draw(task_files(base)))
+        task = draw(task_files(base))
+        # Strings the API refuses (a tab in a one-line field) are tested on their own
+        # (tests/transfer/test_import_strings.py): the same rule keeps them out of here.
+        assume(not task_string_findings(task))
+        tasks.append(task)
     done = sum(task.status == "done" for task in tasks)
     counted = sum(task.status != "cancelled" for task in tasks)
     progress = f"{round(done / counted * 100) if counted else 0}%"
     base_epic = epic_docs().map(
         lambda doc: dataclasses.replace(
-            doc, slug="e", created=TIME, updated=TIME, extra={"progress": progress}
+            doc,
+            slug="e",
+            title=doc.title.replace("\t", " ").strip() or "e",
+            created=TIME,
+            updated=TIME,
+            extra={"progress": progress},
         )
     )
     epic = draw(epic_files(base_epic))
-    files = {"epics/e/epic.md": render_epic(epic)}
+    assume(not epic_string_findings(epic))
+    files: dict[str, str | bytes] = {"epics/e/epic.md": render_epic(epic)}
     files |= {f"epics/e/{task.ref}.md": render_task(task) for task in tasks}
+    files |= {f"epics/e/{path}": data for path, data in draw(beside_files(count)).items()}
     return files
