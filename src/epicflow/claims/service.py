@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.claims import repository as repo
+from epicflow.claims.errors import claim_lost
 from epicflow.events import service as events
 from epicflow.platform.clock import Clock
 from epicflow.platform.errors import Conflict, Forbidden
@@ -48,13 +49,6 @@ class Ended:
 
 
 MEMBER_ROLES = tuple(projects.roles_at_least(Role.member))  # who may claim and complete
-
-
-def claim_lost() -> Conflict:
-    return Conflict(
-        "The claim token is not current: the lease ran out or another worker holds the task.",
-        code="claim_lost",
-    )
 
 
 async def _record(
