@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from epicflow.auth import models as _auth  # noqa: F401
+from epicflow.comments import models as _comments  # noqa: F401
 from epicflow.epics import models as _epics  # noqa: F401
 from epicflow.events import models as _events  # noqa: F401
 from epicflow.platform import idempotency as _idempotency  # noqa: F401

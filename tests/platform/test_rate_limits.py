@@ -106,6 +106,49 @@ class TestApiRateLimit:
         assert statuses == [200, 200, 200, 200, 429]
 
 
+async def _login_headers(client: AsyncClient, email: str) -> dict[str, str]:
+    await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+    login = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def _api_token(client: AsyncClient, headers: dict[str, str], name: str) -> dict[str, str]:
+    created = await client.post("/api/v1/users/me/tokens", json={"name": name}, headers=headers)
+    assert created.status_code == 201, created.text
+    return {"Authorization": f"Bearer {created.json()['token']}"}
+
+
+async def _statuses(client: AsyncClient, headers: dict[str, str], count: int) -> list[int]:
+    return [
+        (await client.get("/api/v1/users/me", headers=headers)).status_code for _ in range(count)
+    ]
+
+
+class TestBudgetPerCredential:
+    async def test_two_api_tokens_of_one_user_each_get_the_full_budget(
+        self, limited_app: FastAPI
+    ) -> None:
+        async with _client(limited_app, "10.5.0.1") as client:
+            login = await _login_headers(client, "swarm@example.com")
+            first = await _api_token(client, login, "agent-1")
+            second = await _api_token(client, login, "agent-2")
+            spent = await _statuses(client, first, 5)
+            fresh = await _statuses(client, second, 5)
+        assert spent == [200, 200, 200, 200, 429]
+        assert fresh == [200, 200, 200, 200, 429]
+
+    async def test_access_tokens_of_one_user_share_one_budget(self, limited_app: FastAPI) -> None:
+        async with _client(limited_app, "10.6.0.1") as client:
+            first = await _login_headers(client, "person@example.com")
+            again = await client.post(
+                "/api/v1/auth/token",
+                data={"username": "person@example.com", "password": PASSWORD},
+            )
+            second = {"Authorization": f"Bearer {again.json()['access_token']}"}
+            statuses = await _statuses(client, first, 2) + await _statuses(client, second, 3)
+        assert statuses == [200, 200, 200, 200, 429]
+
+
 class TestDisabled:
     def test_zero_turns_a_limit_off(self) -> None:
         limits = RateLimits(auth_rule="0", api_rule="", redis_url=None)

@@ -123,8 +123,28 @@ ENDPOINTS = [
             "/api/v1/tasks/{key}-1/" + action,
             {"claim_token": "t" * 32},
             required=frozenset({"claim_token"}),
+            optional=optional,
         )
-        for action in ("heartbeat", "release", "complete")
+        for action, optional in (
+            ("heartbeat", ("lease_seconds",)),
+            ("release", ("reason",)),
+            ("complete", ("summary",)),
+        )
+    ),
+    Endpoint(
+        "post a comment",
+        "POST",
+        "/api/v1/tasks/{key}-1/comments",
+        {"body": "Looked into it."},
+        required=frozenset({"body"}),
+        optional=("kind", "claim_token"),
+    ),
+    Endpoint(
+        "edit a comment",
+        "PATCH",
+        "/api/v1/comments/1",
+        {"body": "Changed my mind."},
+        required=frozenset({"body"}),
     ),
 ]
 

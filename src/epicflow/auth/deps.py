@@ -26,14 +26,14 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 async def caller_id(
     session: SessionDep, context: ContextDep, credentials: Credentials
 ) -> uuid.UUID:
-    """The authenticated caller's id, with the caller's API rate limit applied."""
+    """The authenticated caller's id, with the API rate limit of the credential applied."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("Authentication required.", code="not_authenticated")
-    user_id = await service.bearer_subject(
+    bearer = await service.bearer_subject(
         session, credentials.credentials, key=context.secret_key, now=context.now()
     )
-    await context.rate_limits.hit_api(str(user_id))
-    return user_id
+    await context.rate_limits.hit_api(bearer.budget)
+    return bearer.user_id
 
 
 CallerId = Annotated[uuid.UUID, Depends(caller_id)]

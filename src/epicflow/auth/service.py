@@ -157,17 +157,26 @@ def invalid_token() -> Unauthorized:
     return Unauthorized("Invalid access token.", code="invalid_token")
 
 
-async def bearer_subject(
-    session: AsyncSession, token: str, *, key: str, now: datetime
-) -> uuid.UUID:
-    """The user id an access JWT or an `efp_` API token names, before the user is loaded (the
+@dataclass(frozen=True, slots=True)
+class Bearer:
+    """Who a bearer credential names, and whose rate-limit budget it spends (SPEC 10.5): each
+    API token its own; every access token of a user that user's."""
+
+    user_id: uuid.UUID
+    budget: str
+
+
+async def bearer_subject(session: AsyncSession, token: str, *, key: str, now: datetime) -> Bearer:
+    """The user an access JWT or an `efp_` API token names, before the user is loaded (the
     caller loads it, possibly together with what the request needs)."""
     if token.startswith(API_TOKEN_PREFIX):
-        return await _api_token_user(session, token, now)
+        row = await _api_token(session, token, now)
+        return Bearer(row.user_id, f"token:{row.id}")
     try:
-        return uuid.UUID(read_access_token(token, key=key))
+        user_id = uuid.UUID(read_access_token(token, key=key))
     except ValueError as exc:
         raise invalid_token() from exc
+    return Bearer(user_id, f"user:{user_id}")
 
 
 def check_active(user: User | None) -> User:
@@ -176,7 +185,7 @@ def check_active(user: User | None) -> User:
     return user
 
 
-async def _api_token_user(session: AsyncSession, token: str, now: datetime) -> uuid.UUID:
+async def _api_token(session: AsyncSession, token: str, now: datetime) -> ApiToken:
     row = await repo.find_api_token(session, hash_token(token))
     if row is None or row.revoked_at is not None:
         raise Unauthorized("Invalid API token.", code="invalid_token")
@@ -184,7 +193,7 @@ async def _api_token_user(session: AsyncSession, token: str, now: datetime) -> u
         raise Unauthorized("API token expired.", code="invalid_token")
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         row.last_used_at = now
-    return row.user_id
+    return row
 
 
 async def create_api_token(

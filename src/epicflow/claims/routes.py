@@ -7,7 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.deps import CallerId
 from epicflow.claims import service
-from epicflow.claims.schemas import ClaimNextIn, ClaimOut, ClaimTaskIn, HeartbeatIn, TokenIn
+from epicflow.claims.schemas import (
+    ClaimNextIn,
+    ClaimOut,
+    ClaimTaskIn,
+    CompleteIn,
+    HeartbeatIn,
+    ReleaseIn,
+)
 from epicflow.platform.context import ContextDep
 from epicflow.platform.db import SessionDep
 from epicflow.platform.openapi import responses
@@ -111,26 +118,32 @@ async def heartbeat(
 @router.post("/tasks/{task_key}/release", response_model=TaskOut, responses=CLAIM_ERRORS)
 async def release(
     task_key: TaskKeyPath,
-    body: TokenIn,
+    body: ReleaseIn,
     user_id: CallerId,
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Give a claimed task back: it returns to `open`."""
+    """Give a claimed task back: it returns to `open`. A `reason` is kept as a `handoff`
+    comment, for the next worker."""
     now = context.now()
-    access, ended = await service.release(session, task_key, user_id, body.claim_token, now)
+    access, ended = await service.release(
+        session, task_key, user_id, body.claim_token, now, body.reason
+    )
     return FastJSONResponse(ended.task or await task_view(session, access, ended.task_id, now))
 
 
 @router.post("/tasks/{task_key}/complete", response_model=TaskOut, responses=CLAIM_ERRORS)
 async def complete(
     task_key: TaskKeyPath,
-    body: TokenIn,
+    body: CompleteIn,
     user_id: CallerId,
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Finish a claimed task: it becomes `done`, and the tasks waiting on it may become ready."""
+    """Finish a claimed task: it becomes `done`, and the tasks waiting on it may become ready.
+    A `summary` is kept as a `completion` comment."""
     now = context.now()
-    access, ended = await service.complete(session, task_key, user_id, body.claim_token, now)
+    access, ended = await service.complete(
+        session, task_key, user_id, body.claim_token, now, body.summary
+    )
     return FastJSONResponse(ended.task or await task_view(session, access, ended.task_id, now))

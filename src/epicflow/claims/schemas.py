@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from epicflow.platform.types import Label, Line, RequestModel, Slug
+from epicflow.platform.types import Label, Line, Markdown, RequestModel, Slug
 from epicflow.tasks.schemas import TaskOut
 
 LeaseSeconds = Annotated[int, Field(ge=1, le=86_400)]
@@ -33,6 +33,18 @@ class HeartbeatIn(RequestModel):
 
 class TokenIn(RequestModel):
     claim_token: ClaimToken
+
+
+class CompleteIn(TokenIn):
+    summary: Markdown | None = Field(
+        default=None, description="Kept as a `completion` comment, in the same transaction."
+    )
+
+
+class ReleaseIn(TokenIn):
+    reason: Markdown | None = Field(
+        default=None, description="Kept as a `handoff` comment, in the same transaction."
+    )
 
 
 class ClaimOut(BaseModel):

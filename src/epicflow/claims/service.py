@@ -17,8 +17,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.claims import repository as repo
+from epicflow.claims.errors import claim_lost
+from epicflow.comments import service as comments
+from epicflow.comments.schemas import CommentKind
 from epicflow.events import service as events
 from epicflow.platform.clock import Clock
+from epicflow.platform.db import begin
 from epicflow.platform.errors import Conflict, Forbidden
 from epicflow.projects import service as projects
 from epicflow.projects.rules import Role
@@ -48,13 +52,6 @@ class Ended:
 
 
 MEMBER_ROLES = tuple(projects.roles_at_least(Role.member))  # who may claim and complete
-
-
-def claim_lost() -> Conflict:
-    return Conflict(
-        "The claim token is not current: the lease ran out or another worker holds the task.",
-        code="claim_lost",
-    )
 
 
 async def _record(
@@ -213,10 +210,17 @@ async def heartbeat(
 
 
 async def release(
-    session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, now: datetime
+    session: AsyncSession,
+    task_key: str,
+    user_id: uuid.UUID,
+    token: str,
+    now: datetime,
+    reason: str | None = None,
 ) -> tuple[ProjectAccess, Ended]:
-    """The caller's access, and the task given back (`open`)."""
-    access, ended = await _end_claim(session, task_key, user_id, token, now, done=False)
+    """The caller's access, and the task given back (`open`); a `reason` is kept as a
+    `handoff` comment."""
+    note = None if reason is None else Note(reason, CommentKind.handoff)
+    access, ended = await _end_claim(session, task_key, user_id, token, now, done=False, note=note)
     if ended is None:
         await tasks.get_task(session, access, task_key)
         raise claim_lost()
@@ -224,15 +228,30 @@ async def release(
 
 
 async def complete(
-    session: AsyncSession, task_key: str, user_id: uuid.UUID, token: str, now: datetime
+    session: AsyncSession,
+    task_key: str,
+    user_id: uuid.UUID,
+    token: str,
+    now: datetime,
+    summary: str | None = None,
 ) -> tuple[ProjectAccess, Ended]:
-    """The caller's access, and the task finished (`done`), rule 2 permitting."""
-    access, ended = await _end_claim(session, task_key, user_id, token, now, done=True)
+    """The caller's access, and the task finished (`done`), rule 2 permitting; a `summary` is
+    kept as a `completion` comment."""
+    note = None if summary is None else Note(summary, CommentKind.completion)
+    access, ended = await _end_claim(session, task_key, user_id, token, now, done=True, note=note)
     if ended is None:
         task = await tasks.get_task(session, access, task_key)
         await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
         raise claim_lost()
     return access, ended
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A comment that goes with the end of a claim."""
+
+    body: str
+    kind: CommentKind
 
 
 async def _end_claim(
@@ -243,13 +262,32 @@ async def _end_claim(
     now: datetime,
     *,
     done: bool,
+    note: Note | None,
 ) -> tuple[ProjectAccess, Ended | None]:
-    """End the held claim, the task done or back to open; None when it is not held with
-    `token` (nothing written)."""
+    """End the held claim, the task done or back to open, with `note` as the worker's comment;
+    None when it is not held with `token` (nothing written).
+
+    Without a note the store's call is the whole write (one statement where the store can);
+    with one, the call and the comment share the request's transaction."""
+    if note is not None:
+        await begin(session)
     store = store_of(session).claims
     caller = _caller(task_key, user_id)
     answer = await store.end(session, caller, key=task_key, token=token, now=now, done=done)
-    return _ended(answer, task_key)
+    access, ended = _ended(answer, task_key)
+    if ended is not None and note is not None:
+        worker = answer.call[1] if answer.call is not None else None
+        await comments.add_comment(
+            session,
+            access,
+            ended.task_id,
+            task_key,
+            body=note.body,
+            kind=note.kind,
+            worker=worker,
+            now=now,
+        )
+    return access, ended
 
 
 def _caller(task_key: str, user_id: uuid.UUID) -> Caller:

@@ -141,6 +141,12 @@ class Database:
         await self.engine.dispose()
 
 
+async def begin(session: AsyncSession) -> None:
+    """Start the unit of work's transaction now, so that what follows, `fetch_rows` included,
+    runs in it: for a call a store could run on its own that has more to write after it."""
+    await session.connection()
+
+
 def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db

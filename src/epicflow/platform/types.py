@@ -48,6 +48,8 @@ Title = Annotated[
 Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(_line)]
 ShortName = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_line)]
 LongText = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_text)]
+# A comment's body, a completion's summary, a release's reason: markdown, 1 to 65,536 characters.
+Markdown = Annotated[str, StringConstraints(min_length=1, max_length=65_536), AfterValidator(_text)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256), AfterValidator(_line)]
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(_line)]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
