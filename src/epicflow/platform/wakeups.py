@@ -45,10 +45,13 @@ class Ticket:
         """Whether the project changed (or shutdown came) within `seconds`."""
         if self._hub.closed:
             return False
+        self._hub.parked += 1
         try:
             await asyncio.wait_for(self._changed.wait(), seconds)
         except TimeoutError:
             return False
+        finally:
+            self._hub.parked -= 1
         return not self._hub.closed
 
 
@@ -58,6 +61,7 @@ class Wakeups:
         self.closed = False
         self._waiting: dict[uuid.UUID, set[Ticket]] = {}
         self._count = 0
+        self.parked = 0  # how many of them wait right now (the rest are trying their work)
 
     @property
     def count(self) -> int:
