@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
 
@@ -33,8 +34,11 @@ async def watched(app: FastAPI, limit: int = 1000) -> AsyncIterator[Wakeups]:
 
 async def until_waiting(wakeups: Wakeups, count: int) -> None:
     """Return once `count` requests are parked waiting (a claim first tries, then waits)."""
-    while wakeups.parked < count:
+    for _ in range(1000):  # bounded: 10 s at most
+        if wakeups.parked >= count:
+            return
         await asyncio.sleep(0.01)
+    pytest.fail(f"{count} claims should wait; {wakeups.parked} do")
 
 
 def claim_waiting(board: Board, seconds: int, **body: Any) -> asyncio.Task[Response]:
