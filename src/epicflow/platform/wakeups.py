@@ -20,8 +20,11 @@ from types import FrameType
 from typing import Annotated
 
 from fastapi import Depends, Request
+from prometheus_client import Gauge
 
 from epicflow.platform.errors import Unavailable
+
+WAITING = Gauge("epicflow_waiting_requests", "Requests of this process waiting for work now")
 
 
 class Ticket:
@@ -46,12 +49,14 @@ class Ticket:
         if self._hub.closed:
             return False
         self._hub.parked += 1
+        WAITING.inc()
         try:
             await asyncio.wait_for(self._changed.wait(), seconds)
         except TimeoutError:
             return False
         finally:
             self._hub.parked -= 1
+            WAITING.dec()
         return not self._hub.closed
 
 
