@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from epicflow.platform.db import Database
 from epicflow.platform.wakeups import Wakeups
@@ -137,3 +138,28 @@ class TestLimits:
         answers = await asyncio.wait_for(asyncio.gather(*waiting), 5)
         assert [answer.status_code for answer in answers] == [204, 204]
         assert (await claim_next(board, wait_seconds=60)).status_code == 204  # no new waits
+
+
+@pytest.mark.postgres_only
+class TestListenerLost:
+    async def test_a_waiting_claim_is_still_woken_after_the_listener_was_cut_off(
+        self, board: Board, wakeups: Wakeups, db: Database
+    ) -> None:
+        first, token = await _blocked_pair(board)
+        listening = text(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+        )
+        async with db.engine.connect() as connection:
+            for _ in range(500):  # the watch connects as it starts: 10 s at most
+                pids = list(await connection.scalars(listening))
+                if pids:
+                    break
+                await asyncio.sleep(0.02)
+            assert len(pids) == 1
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pids[0]})
+        waiting = claim_waiting(board, 30)
+        await until_waiting(wakeups, 1)
+        assert (await call(board, first, "complete", claim_token=token)).status_code == 200
+        response = await asyncio.wait_for(waiting, 10)
+        assert response.status_code == 201, response.text
