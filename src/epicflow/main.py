@@ -22,8 +22,9 @@ from epicflow.platform.logging import configure_logging
 from epicflow.platform.memory import settle_after_startup
 from epicflow.platform.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from epicflow.platform.ratelimit import RateLimits
+from epicflow.platform.wakeups import Wakeups, closed_on_shutdown_signals
 from epicflow.settings import Settings, get_settings, resolve_secret_key
-from epicflow.stores.choice import open_database
+from epicflow.stores.choice import open_database, store_for
 
 IMPORT_SUFFIX = "/import"
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     if settings.env == "test":
         use_test_hashing()
     db = open_database(settings.database_url, pool_size=settings.db_pool_size)
+    wakeups = Wakeups(settings.max_waiters)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -42,13 +44,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             sweeper = asyncio.create_task(
                 run_periodic_jobs(db, clock, settings.lease_sweep_seconds)
             )
+        watch = asyncio.create_task(store_for(db).watch.run(db, wakeups))
         if settings.gc_freeze:
             settle_after_startup()
-        yield
-        if sweeper is not None:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+        with closed_on_shutdown_signals(wakeups):
+            yield
+        wakeups.close()
+        for job in (sweeper, watch):
+            if job is not None:
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
         await app.state.context.rate_limits.close()
         await db.dispose()
 
@@ -60,6 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.wakeups = wakeups
     app.state.context = AppContext(
         settings=settings,
         secret_key=resolve_secret_key(settings),

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     gc_freeze: bool = True
     db_retry_after_seconds: int = 5
     lease_sweep_seconds: float = 5.0
+    # Claims that wait for work (`wait_seconds`) at once in one process; past that 503.
+    max_waiters: int = Field(default=1000, ge=0)
 
     @field_validator("database_url")
     @classmethod

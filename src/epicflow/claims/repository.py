@@ -99,6 +99,30 @@ async def lock_for_claim(
     return bool(row[0]), bool(row[1])
 
 
+def in_scope(has_epic: bool, labels: int) -> list[ColumnElement[bool]]:
+    """The task is in a claim's scope: of the epic `:epic` (when given), carrying every label
+    `:label_0`, `:label_1`, …"""
+    conditions: list[ColumnElement[bool]] = []
+    if has_epic:
+        epics = select(Epic.id).where(
+            Epic.project_id == bindparam("in_project"), Epic.slug == bindparam("epic")
+        )
+        conditions.append(Task.epic_id.in_(epics))
+    for index in range(labels):
+        label = TaskLabel.label == bindparam(f"label_{index}")
+        conditions.append(exists().where(TaskLabel.task_id == Task.id, label))
+    return conditions
+
+
+def scope_params(project_id: uuid.UUID, epic: str | None, labels: list[str]) -> dict[str, object]:
+    """The parameters of `in_scope`, with the project `:in_project`."""
+    return {
+        "in_project": project_id,
+        "epic": epic,
+        **{f"label_{index}": label for index, label in enumerate(labels)},
+    }
+
+
 @cache
 def take_next_statement(has_epic: bool, labels: int) -> Update:
     """UPDATE the first ready task in claim order (priority, downstream hours, number) to
@@ -108,16 +132,9 @@ def take_next_statement(has_epic: bool, labels: int) -> Update:
         *IN_CLAIM_ORDER_INDEX,  # the claim order's partial index
         ready_condition(NOW),  # checked in full all the same: a wrong count only hides a task
     )
-    if has_epic:
-        epics = select(Epic.id).where(
-            Epic.project_id == bindparam("in_project"), Epic.slug == bindparam("epic")
-        )
-        query = query.where(Task.epic_id.in_(epics))
-    for index in range(labels):
-        label = TaskLabel.label == bindparam(f"label_{index}")
-        query = query.where(exists().where(TaskLabel.task_id == Task.id, label))
     pick = (
-        query.order_by(*claim_order())
+        query.where(*in_scope(has_epic, labels))
+        .order_by(*claim_order())
         .limit(1)
         .with_for_update(skip_locked=True)
         .correlate(None)
@@ -158,13 +175,11 @@ class Wanted:
 
     def params(self) -> dict[str, object]:
         return {
-            "in_project": self.project_id,
+            **scope_params(self.project_id, self.epic, self.labels),
             "now": self.now,
             "in_worker": self.worker,
             "in_token": self.token,
             "in_until": self.until,
-            "epic": self.epic,
-            **{f"label_{index}": label for index, label in enumerate(self.labels)},
         }
 
 

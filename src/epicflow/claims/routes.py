@@ -6,7 +6,8 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.deps import CallerId
-from epicflow.claims import service
+from epicflow.claims import service, waiting
+from epicflow.claims.queue import QUEUE_HEADER
 from epicflow.claims.schemas import (
     ClaimNextIn,
     ClaimOut,
@@ -16,9 +17,10 @@ from epicflow.claims.schemas import (
     ReleaseIn,
 )
 from epicflow.platform.context import ContextDep
-from epicflow.platform.db import SessionDep
+from epicflow.platform.db import DatabaseDep, SessionDep
 from epicflow.platform.openapi import responses
 from epicflow.platform.responses import FastJSONResponse
+from epicflow.platform.wakeups import WakeupsDep
 from epicflow.projects.deps import ProjectKeyPath
 from epicflow.projects.service import ProjectAccess
 from epicflow.tasks.deps import TaskKeyPath, TaskProject
@@ -44,7 +46,13 @@ async def _claim_body(
     "/projects/{key}/claims",
     status_code=status.HTTP_201_CREATED,
     response_model=ClaimOut,
-    responses={204: {"description": "Nothing is ready"}, **CLAIM_ERRORS},
+    responses={
+        204: {
+            "description": "Nothing is ready; the header `Epicflow-Queue` says why: `drained` "
+            "(no task of the scope is open, in progress or blocked) or `waiting`"
+        },
+        **CLAIM_ERRORS,
+    },
 )
 async def claim_next(
     key: ProjectKeyPath,
@@ -52,23 +60,23 @@ async def claim_next(
     user_id: CallerId,
     session: SessionDep,
     context: ContextDep,
+    db: DatabaseDep,
+    wakeups: WakeupsDep,
 ) -> Response:
     """Claim the next ready task atomically: lowest priority number first, then the task with
-    the most downstream hours (critical work first), then the lowest key number. Answers 204
-    when nothing is ready. The `claim_token` fences every later call for this claim."""
-    access, claim = await service.claim_next_ready_task(
-        session,
-        key,
-        user_id,
-        worker=body.worker,
-        lease_seconds=body.lease_seconds,
-        epic=body.epic,
-        labels=body.labels,
-        clock=context.clock,
+    the most downstream hours (critical work first), then the lowest key number. When nothing
+    is ready, waits up to `wait_seconds` for a task to become ready and claims it; else answers
+    204 with `Epicflow-Queue: drained` (at once) or `waiting`. The `claim_token` fences every
+    later call for this claim."""
+    asked = waiting.Asked(
+        body.worker, body.lease_seconds, body.epic, body.labels, body.wait_seconds
     )
-    if claim is None:
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
-    body_out = await _claim_body(session, access, claim, claim.acquired_at)
+    access, found = await waiting.claim_next_or_wait(
+        session, db, wakeups, key, user_id, asked, context.clock
+    )
+    if not isinstance(found, service.Claim):
+        return Response(status_code=status.HTTP_204_NO_CONTENT, headers={QUEUE_HEADER: found})
+    body_out = await _claim_body(session, access, found, found.acquired_at)
     return FastJSONResponse(body_out, status_code=201)
 
 

@@ -19,6 +19,8 @@ class ClaimNextIn(RequestModel):
     lease_seconds: LeaseSeconds = 900
     epic: Slug | None = None
     labels: Annotated[list[Label], Field(max_length=20)] = Field(default_factory=list)
+    # How long to wait for a task to become ready when none is; 0 answers at once.
+    wait_seconds: Annotated[int, Field(ge=0, le=60)] = 0
 
 
 class ClaimTaskIn(RequestModel):

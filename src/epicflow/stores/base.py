@@ -20,6 +20,8 @@ from sqlalchemy.orm import QueryableAttribute
 
 if TYPE_CHECKING:
     from epicflow.claims.repository import Wanted
+    from epicflow.platform.db import Database
+    from epicflow.platform.wakeups import Wakeups
     from epicflow.projects.repository import Found
     from epicflow.tasks.writes import NewTask
 
@@ -185,6 +187,13 @@ class ProjectStore(Protocol):
         ...
 
 
+class EventWatch(Protocol):
+    async def run(self, db: Database, wakeups: Wakeups) -> None:
+        """Until cancelled: `wakeups.wake(project_id)` within a second of each commit that
+        recorded events of a project someone waits on, whichever process committed it."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Store:
     """Everything that differs between engines, for one engine."""
@@ -192,6 +201,7 @@ class Store:
     tasks: TaskStore
     claims: ClaimStore
     projects: ProjectStore
+    watch: EventWatch
 
 
 def store_of(session: AsyncSession) -> Store:

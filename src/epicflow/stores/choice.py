@@ -17,3 +17,8 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
     """The database at `url` with its engine's store; `UnsupportedDatabase` for an engine
     epicflow does not run on."""
     return Database(url, pool_size=pool_size, store=STORES[engine_of_url(url)])
+
+
+def store_for(db: Database) -> Store:
+    """The store `db` was opened with."""
+    return STORES[db.kind]

@@ -9,8 +9,7 @@ from fastapi.exceptions import RequestValidationError
 
 from epicflow.auth.deps import CallerId
 from epicflow.events import service as events
-from epicflow.events.paging import after_id, page
-from epicflow.events.schemas import EventOut
+from epicflow.events.paging import AfterQuery, EventPage, after_id, page
 from epicflow.platform.context import ContextDep
 from epicflow.platform.db import SessionDep
 from epicflow.platform.errors import Invalid
@@ -219,10 +218,12 @@ async def task_events(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-) -> Page[EventOut]:
-    """The task's history, oldest first."""
+    after: AfterQuery = None,
+) -> EventPage:
+    """The task's history, oldest first. At the end, resume later with `after=<last_id>`."""
     await service.get_task(session, access, task_key)
+    start = after_id(cursor, after)
     rows = await events.list_events(
-        session, access.project.id, task_key=task_key, after_id=after_id(cursor), limit=limit + 1
+        session, access.project.id, task_key=task_key, after_id=start, limit=limit + 1
     )
-    return page(rows, limit)
+    return page(rows, limit, start)

@@ -50,7 +50,18 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 async def served(
     database_url: str, workdir: Path, count: int, *, sweep_seconds: float = 1.0
 ) -> AsyncIterator[list[str]]:
-    """`count` processes of `epicflow serve --no-migrate` on one database; yields base URLs.
+    """`count` processes of `epicflow serve --no-migrate` on one database; yields base URLs
+    (see `served_processes`)."""
+    async with served_processes(database_url, workdir, count, sweep_seconds=sweep_seconds) as up:
+        yield [url for url, _ in up]
+
+
+@asynccontextmanager
+async def served_processes(
+    database_url: str, workdir: Path, count: int, *, sweep_seconds: float = 1.0
+) -> AsyncIterator[list[tuple[str, asyncio.subprocess.Process]]]:
+    """`count` processes of `epicflow serve --no-migrate` on one database; yields each one's
+    base URL and process.
 
     Each runs in its own session (process group), started from an empty folder (no stray
     `.env`), logging at WARNING into `workdir/server-N.log`."""
@@ -83,7 +94,7 @@ async def served(
                 )
             processes.append((f"http://127.0.0.1:{port}", process, log))
         await asyncio.gather(*(_wait_ready(url, proc, log) for url, proc, log in processes))
-        yield [url for url, _, _ in processes]
+        yield [(url, process) for url, process, _ in processes]
     finally:
         await asyncio.gather(*(_stop(process) for _, process, _ in processes))
 

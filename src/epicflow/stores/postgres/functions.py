@@ -40,6 +40,7 @@ FUNCTIONS = (
     "epicflow_complete",
     "epicflow_release",
     "epicflow_extend",
+    "epicflow_event_notify",
 )
 """In the order they can be created: a claim's event calls `epicflow_isoformat`."""
 

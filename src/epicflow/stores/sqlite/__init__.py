@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from epicflow.stores.base import Store
 from epicflow.stores.sqlite.claims import SqliteClaimStore
 from epicflow.stores.sqlite.task_writes import SqliteTaskStore
+from epicflow.stores.sqlite.watch import SqliteEventWatch
 
 
 class SqliteProjectStore:
@@ -21,4 +22,5 @@ SQLITE = Store(
     tasks=SqliteTaskStore(),
     claims=SqliteClaimStore(),
     projects=SqliteProjectStore(),
+    watch=SqliteEventWatch(),
 )
