@@ -19,6 +19,8 @@ from epicflow.settings import InsecureSettings
 # `:100:` is neither Rich markup nor an emoji code.
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 EXIT_INVALID = 1
+EXIT_NOTHING_TO_CLAIM = 3
+EXIT_CLAIM_LOST = 4
 
 
 def finding_line(item: dict[str, Any]) -> str:
