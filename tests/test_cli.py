@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -72,3 +74,43 @@ class TestServe:
             get_settings.cache_clear()
         assert result.exit_code == 1
         assert "EPICFLOW_SECRET_KEY is required" in result.output
+
+
+class TestNoDatabaseByAccident:
+    @pytest.fixture
+    def empty_folder(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+        """The default SQLite URL, run from a folder that holds no database."""
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv("EPICFLOW_DATABASE_URL", raising=False)
+        get_settings.cache_clear()
+        yield tmp_path
+        get_settings.cache_clear()
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ["users", "create", "a@example.com", "--password-stdin"],
+            ["export", "-p", "WEB", "--out", "out"],
+            ["db", "current"],
+        ],
+    )
+    def test_a_missing_database_is_one_line_and_exit_1(
+        self, empty_folder: Path, args: list[str]
+    ) -> None:
+        result = runner.invoke(app, args, input="a long enough password\n")
+        assert result.exit_code == 1
+        assert result.output.count("\n") == 1, result.output
+        assert "epicflow db upgrade" in result.output
+        assert list(empty_folder.iterdir()) == []
+
+    def test_a_database_without_the_schema_is_refused(self, empty_folder: Path) -> None:
+        sqlite3.connect(empty_folder / "epicflow.db").close()
+        args = ["users", "create", "a@example.com", "--password-stdin"]
+        result = runner.invoke(app, args, input="a long enough password\n")
+        assert result.exit_code == 1
+        assert "no epicflow schema" in result.output
+
+    def test_help_shows_worker_and_operator_commands_apart(self) -> None:
+        shown = runner.invoke(app, ["--help"]).output
+        assert shown.index("Worker commands") < shown.index("claim") < shown.index("Operator")
+        assert shown.index("Operator commands") < shown.index("users")

@@ -7,6 +7,7 @@ from alembic.util.exc import CommandError
 
 from epicflow.cli.errors import err, readable_errors
 from epicflow.platform import migrations
+from epicflow.platform.schema import require_schema
 from epicflow.settings import get_settings
 
 db_app = typer.Typer(help="Apply, revert and inspect database migrations.", no_args_is_help=True)
@@ -15,6 +16,8 @@ db_app = typer.Typer(help="Apply, revert and inspect database migrations.", no_a
 def _run(action: str, *args: str) -> None:
     url = get_settings().database_url
     with readable_errors():
+        if action != "upgrade":  # the one that may create the database
+            require_schema(url, at_head=False)
         try:
             getattr(migrations, action)(url, *args)
         except CommandError as exc:

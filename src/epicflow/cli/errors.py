@@ -13,12 +13,15 @@ from rich.console import Console
 from epicflow.platform.engines import UnsupportedDatabase
 from epicflow.platform.errors import DomainError
 from epicflow.platform.http_errors import problem_body
+from epicflow.platform.schema import SchemaMissing
 from epicflow.settings import InsecureSettings
 
 # One line per error, never wrapped, printed as written: a path like `[x]/epics` or a line
 # `:100:` is neither Rich markup nor an emoji code.
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 EXIT_INVALID = 1
+EXIT_NOTHING_TO_CLAIM = 3
+EXIT_CLAIM_LOST = 4
 
 
 def finding_line(item: dict[str, Any]) -> str:
@@ -54,7 +57,7 @@ def readable_errors(as_json: bool = False) -> Iterator[None]:
         if warnings:
             err.print(f"({warnings} warnings not shown: --json lists them)")
         raise typer.Exit(EXIT_INVALID) from None
-    except (InsecureSettings, UnsupportedDatabase) as exc:
+    except (InsecureSettings, UnsupportedDatabase, SchemaMissing) as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(EXIT_INVALID) from None
     except OSError as exc:

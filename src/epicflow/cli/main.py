@@ -1,13 +1,18 @@
-"""The `epicflow` command line: serve, migrate, manage users, import and export projects."""
+"""The `epicflow` command line: worker commands over the API, operator commands in-process."""
 
 from __future__ import annotations
 
 import typer
 
+from epicflow.cli import account, board, claiming
 from epicflow.cli.db import db_app
 from epicflow.cli.serve import serve
 from epicflow.cli.transfer import export_command, import_command
 from epicflow.cli.users import users_app
+from epicflow.cli.work import work
+
+WORKER = "Worker commands (over the API: EPICFLOW_URL, epicflow login)"
+OPERATOR = "Operator commands (on the database: EPICFLOW_DATABASE_URL)"
 
 app = typer.Typer(
     name="epicflow",
@@ -16,8 +21,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command()(serve)
-app.add_typer(db_app, name="db")
-app.add_typer(users_app, name="users")
-app.command("import")(import_command)
-app.command("export")(export_command)
+for command in (
+    account.login,
+    account.logout,
+    account.whoami,
+    board.projects,
+    board.ls,
+    board.show,
+    board.add,
+    claiming.claim,
+    claiming.heartbeat,
+    claiming.release,
+    claiming.complete,
+    board.comment,
+    board.plan,
+    board.graph,
+):
+    app.command(rich_help_panel=WORKER)(command)
+app.command(rich_help_panel=WORKER, context_settings={"allow_interspersed_args": False})(work)
+
+app.command(rich_help_panel=OPERATOR)(serve)
+app.add_typer(db_app, name="db", rich_help_panel=OPERATOR)
+app.add_typer(users_app, name="users", rich_help_panel=OPERATOR)
+app.command("import", rich_help_panel=OPERATOR)(import_command)
+app.command("export", rich_help_panel=OPERATOR)(export_command)

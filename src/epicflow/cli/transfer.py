@@ -41,6 +41,7 @@ from epicflow.cli.errors import err, finding_line, readable_errors
 from epicflow.markdown import ArchiveLimits
 from epicflow.platform.clock import utcnow
 from epicflow.platform.errors import Invalid, NotFound
+from epicflow.platform.schema import require_schema
 from epicflow.projects import service as projects
 from epicflow.projects.schemas import ProjectIn
 from epicflow.projects.service import ProjectAccess
@@ -258,6 +259,7 @@ def import_command(
 ) -> None:
     """Import ccpm epics (or a JSON bundle) into a project: all or nothing."""
     with readable_errors(as_json), ProgressBar() as bar:
+        require_schema(get_settings().database_url)
         new = NewProject.checked(project, name, as_user) if create else None
         files, data = _read(path)
 
@@ -333,6 +335,7 @@ def export_command(
 ) -> None:
     """Export a project as ccpm markdown files or as a JSON bundle."""
     with readable_errors():
+        require_schema(get_settings().database_url)
         beside: dict[str, bytes] = {}
         if format is Format.json:
             bundle = asyncio.run(

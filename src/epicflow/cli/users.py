@@ -10,6 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 from epicflow.auth import service
 from epicflow.cli.errors import err, readable_errors
 from epicflow.platform.clock import utcnow
+from epicflow.platform.schema import require_schema
 from epicflow.platform.types import Email, Password
 from epicflow.settings import get_settings
 from epicflow.stores.choice import open_database
@@ -51,6 +52,8 @@ def create(
     full_name: Annotated[str, typer.Option(help="Display name.")] = "",
 ) -> None:
     """Create a user account (prompting for the password unless --password-stdin)."""
+    with readable_errors():
+        require_schema(get_settings().database_url)  # before asking for anything
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -7,10 +7,10 @@ import logging
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import inspect, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import text
 
 from epicflow.platform.db import DatabaseDep
+from epicflow.platform.schema import schema_revision
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("epicflow.health")
@@ -20,14 +20,6 @@ log = logging.getLogger("epicflow.health")
 async def live() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
-
-
-async def _schema_revision(connection: AsyncConnection) -> str | None:
-    has_table = await connection.run_sync(lambda sync: inspect(sync).has_table("alembic_version"))
-    if not has_table:
-        return None
-    result = await connection.execute(text("SELECT version_num FROM alembic_version"))
-    return result.scalar_one_or_none()
 
 
 @router.get(
@@ -42,7 +34,7 @@ async def ready(db: DatabaseDep) -> JSONResponse:
     try:
         async with db.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-            revision = await _schema_revision(connection)
+            revision = await schema_revision(connection)
     except Exception as exc:  # any failure to reach the database means "not ready"
         log.warning("readiness check failed", extra={"error": type(exc).__name__})
         return JSONResponse(
