@@ -38,7 +38,8 @@ import orjson
 from sqlalchemy.engine import make_url
 
 from epicflow.auth import service as accounts
-from epicflow.cli.transfer import CLI_LIMITS, operator
+from epicflow.cli.operator import operator
+from epicflow.cli.transfer import CLI_LIMITS
 from epicflow.platform import migrations
 from epicflow.platform.clock import utcnow
 from epicflow.projects import service as projects

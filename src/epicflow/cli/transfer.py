@@ -10,19 +10,14 @@ makes a missing project first, owned by the `--as` user (the operator is no stor
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
-import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any, get_args
 
 import orjson
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -35,18 +30,13 @@ from rich.progress import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from epicflow.auth import service as accounts
-from epicflow.auth.tables import User
 from epicflow.cli.errors import err, finding_line, readable_errors
+from epicflow.cli.operator import NewProject, import_in_project, in_project
 from epicflow.markdown import ArchiveLimits
 from epicflow.platform.clock import utcnow
-from epicflow.platform.errors import Invalid, NotFound
 from epicflow.platform.schema import require_schema
-from epicflow.projects import service as projects
-from epicflow.projects.schemas import ProjectIn
 from epicflow.projects.service import ProjectAccess
 from epicflow.settings import get_settings
-from epicflow.stores.choice import open_database
 from epicflow.transfer import service
 from epicflow.transfer.plan.inputs import FileKind
 from epicflow.transfer.read.upload import read_file, read_folder
@@ -58,9 +48,6 @@ CLI_LIMITS = ArchiveLimits(
 )
 out = Console(highlight=False, markup=False, emoji=False)  # names and paths as written
 MAX_SHOWN_WARNINGS = 50  # without --json; the JSON report lists them all
-T = TypeVar("T")
-Work = Callable[[AsyncSession, ProjectAccess], Awaitable[T]]
-
 ProjectOption = Annotated[str, typer.Option("--project", "-p", help="The project key, e.g. WEB.")]
 AsOption = Annotated[
     str | None, typer.Option("--as", help="Act as this user, with their role (default: operator).")
@@ -72,35 +59,6 @@ CreateOption = Annotated[
 NameOption = Annotated[
     str | None, typer.Option("--name", help="With --create: the new project's name (its key).")
 ]
-
-
-@dataclass(frozen=True)
-class NewProject:
-    key: str
-    name: str
-    owner: str  # the --as e-mail
-
-    @classmethod
-    def checked(cls, key: str, name: str | None, owner: str | None) -> NewProject:
-        """The project to create, checked as `POST /projects` checks it."""
-        if owner is None:
-            raise Invalid("--create needs --as EMAIL: the user who will own the project.")
-        try:
-            body = ProjectIn(key=key, name=key if name is None else name)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            field = {"key": "--project", "name": "--name"}.get(str(error["loc"][0]), "")
-            raise Invalid(f"{field}: {error['msg']}", code="invalid_project") from None
-        return cls(body.key, body.name, owner)
-
-
-class _DryRunDone(Exception):
-    """Carries a dry run's result out of its transaction, which is rolled back: a project
-    that `--create` made for it is not kept."""
-
-    def __init__(self, result: Any, created: bool) -> None:
-        super().__init__("dry run")
-        self.result, self.created = result, created
 
 
 class ProgressBar:
@@ -142,73 +100,6 @@ class ProgressBar:
 class Format(StrEnum):
     markdown = "markdown"
     json = "json"
-
-
-def operator() -> User:
-    """A superuser that exists only in this process: it is never stored."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = "operator"
-    return User(id=uuid.UUID(int=0), email=f"cli:{name}", is_active=True, is_superuser=True)
-
-
-async def _user(session: AsyncSession, email: str | None) -> User:
-    if email is None:
-        return operator()
-    found = await accounts.find_user_by_email(session, email.strip().lower())
-    if found is None:
-        raise NotFound(f"No user with the e-mail {email}.", code="user_not_found")
-    return found
-
-
-async def _access(session: AsyncSession, key: str, email: str | None) -> ProjectAccess:
-    return await projects.get_access(session, key, await _user(session, email))
-
-
-async def _in_project(key: str, email: str | None, work: Work[T]) -> T:
-    db = open_database(get_settings().database_url)
-    try:
-        async with db.sessionmaker.begin() as session:
-            return await work(session, await _access(session, key, email))
-    finally:
-        await db.dispose()
-
-
-async def _import_access(
-    session: AsyncSession, key: str, email: str | None, create: NewProject | None
-) -> tuple[ProjectAccess, bool]:
-    """The access to import with, and whether the project was created for it."""
-    try:
-        return await _access(session, key, email), False
-    except NotFound as exc:
-        if exc.code != "project_not_found":
-            raise
-        if create is None:
-            raise NotFound(f"{exc.detail} Add --create to create it.", code=exc.code) from None
-    owner = await _user(session, create.owner)
-    access = await projects.create_project(
-        session, owner, key=create.key, name=create.name, description="", now=utcnow()
-    )
-    return access, True
-
-
-async def _import_in_project(
-    key: str, email: str | None, create: NewProject | None, work: Work[T], *, dry_run: bool
-) -> tuple[T, bool]:
-    db = open_database(get_settings().database_url)
-    try:
-        async with db.sessionmaker.begin() as session:
-            await db.begin_locking(session)
-            access, created = await _import_access(session, key, email, create)
-            result = await work(session, access)
-            if dry_run:
-                raise _DryRunDone(result, created)
-            return result, created
-    except _DryRunDone as done:
-        return done.result, done.created
-    finally:
-        await db.dispose()
 
 
 def _read(path: Path) -> tuple[dict[str, bytes] | None, bytes | None]:
@@ -273,7 +164,7 @@ def import_command(
             )
 
         report, created = asyncio.run(
-            _import_in_project(project, as_user, new, work, dry_run=dry_run)
+            import_in_project(project, as_user, new, work, dry_run=dry_run)
         )
     if as_json:
         shown = report.model_dump()
@@ -339,13 +230,13 @@ def export_command(
         beside: dict[str, bytes] = {}
         if format is Format.json:
             bundle = asyncio.run(
-                _in_project(project, as_user, lambda s, a: service.export_bundle(s, a, utcnow()))
+                in_project(project, as_user, lambda s, a: service.export_bundle(s, a, utcnow()))
             )
             data = orjson.dumps(bundle, option=orjson.OPT_UTC_Z | orjson.OPT_INDENT_2)
             _write_file(data + b"\n", out_path, force)
             epics, tasks = len(bundle["epics"]), len(bundle["tasks"])
         else:
-            files, beside = asyncio.run(_in_project(project, as_user, _export_tree))
+            files, beside = asyncio.run(in_project(project, as_user, _export_tree))
             _write_tree({**files, **beside}, out_path, force)
             epics = sum(name.endswith("/epic.md") for name in files)
             tasks = len(files) - epics
