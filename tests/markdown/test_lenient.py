@@ -100,3 +100,16 @@ def test_collect_names_every_bad_file_in_file_order() -> None:
     # As a MarkdownError, it names the first.
     assert isinstance(caught.value, MarkdownError)
     assert str(caught.value).splitlines()[0] == str(caught.value.findings[0])
+
+
+def test_every_bad_field_of_one_file_is_named() -> None:
+    files = {
+        "epics/a/001.md": (
+            b"---\nname: T\nstatus: someday\npriority: urgent-ish\ndepends_on: [x y]\n---\n"
+            b"# Task: T\n\n## Effort Estimate\n- Hours: 2 days\n"
+        ),
+    }
+    with pytest.raises(MarkdownErrors) as caught:
+        collect_tree(files)
+    found = [(f.line, f.message.split(" ")[0]) for f in caught.value.findings]
+    assert found == [(3, "unknown"), (4, "priority"), (5, "depends_on"), (10, "hours")]

@@ -242,9 +242,11 @@ class _Reader:
     def parse(self, path: str, read: Callable[..., T]) -> T | None:
         try:
             return read(filename=path)
+        except MarkdownErrors as exc:
+            self.errors += exc.findings
         except MarkdownError as exc:
             self.errors.append(exc.finding())
-            return None
+        return None
 
 
 def _first_task(names: dict[str, str]) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 from epicflow.markdown import effort
-from epicflow.markdown.errors import MarkdownError
+from epicflow.markdown.errors import Finding, MarkdownError, MarkdownErrors
 from epicflow.markdown.frontmatter import Fields, split_document
 from epicflow.markdown.model import (
     PRIORITY_WORDS,
@@ -35,6 +36,12 @@ from epicflow.markdown.sections import (
 )
 from epicflow.markdown.validate import title_or_error
 
+T = TypeVar("T")
+# What a field that cannot be read stands for while the rest of the file is read.
+_NO_TITLE: tuple[str, str | None, str | None, str] = ("", None, None, "name")
+_OPEN: tuple[str, str | None] = ("open", None)
+_NO_REFS: tuple[tuple[str, ...], str] = ((), "depends_on")
+
 # `# Task 004: Title`, `# Task #4 - Title`: the number is the file's, not part of the title.
 # A dash or dot must be followed by a space, so that `# Task 3-point plan` keeps its title.
 _NUMBERED = re.compile(r"task\s*#?\s*\d+\s*(?::\s*|[-\u2013\u2014.]\s+)", re.IGNORECASE)
@@ -57,10 +64,11 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
     if duplicate is not None:
         raise MarkdownError(filename, duplicate[0], f"duplicate section {SECTIONS[duplicate[1]]}")
     fields = doc.fields
-    title, heading, name, title_key = _title(fields, body)
-    parallel = fields.take_flag("parallel")
-    status, spelled = _status(fields)
-    depends_on, depends_key = _depends(fields)
+    found = _Found()
+    title, heading, name, title_key = found.get(lambda: _title(fields, body), _NO_TITLE)
+    parallel = found.get(lambda: fields.take_flag("parallel"), None)
+    status, spelled = found.get(lambda: _status(fields), _OPEN)
+    depends_on, depends_key = found.get(lambda: _depends(fields), _NO_REFS)
     form = Form(
         layout=doc.layout,
         status=spelled,
@@ -78,27 +86,32 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         ref=ref,
         title=title,
         status=status,
-        priority=_priority(fields),
-        labels=unique(text for text, _ in fields.take_list("labels")),
-        assignee=fields.take_text("assignee")[0],
-        key=fields.take_text("key")[0],
+        priority=found.get(lambda: _priority(fields), 2),
+        labels=found.get(lambda: unique(text for text, _ in fields.take_list("labels")), ()),
+        assignee=found.get(lambda: fields.take_text("assignee")[0], None),
+        key=found.get(lambda: fields.take_text("key")[0], None),
         description=_description(body),
         tdd_requirements=_text(body, "tdd_requirements"),
         technical_details=_text(body, "technical_details"),
         acceptance_criteria=_checks(body, "acceptance_criteria"),
         definition_of_done=_checks(body, "definition_of_done"),
         depends_on=depends_on,
-        conflicts_with=_refs(fields, "conflicts_with"),
-        created=fields.take_time("created"),
-        updated=fields.take_time("updated"),
-        github=fields.take_text("github", placeholder_lists=True)[0],
+        conflicts_with=found.get(lambda: _refs(fields, "conflicts_with"), ()),
+        created=found.get(lambda: fields.take_time("created"), None),
+        updated=found.get(lambda: fields.take_time("updated"), None),
+        github=found.get(lambda: fields.take_text("github", placeholder_lists=True)[0], None),
         dependencies_note=_text(body, "dependencies"),
         extra=fields.extras(),
         kept=kept_parts(body),
         form=form,
     )
     # After the frontmatter is read: its effort keys are a fallback, kept among the extras.
-    estimate = _effort(body, filename, parallel, task.extra, text)
+    estimate = found.get(
+        lambda: _effort(body, filename, parallel, task.extra, text),
+        effort.Effort(None, None, True, ""),
+    )
+    if found.errors:
+        raise MarkdownErrors(found.errors)
     return dataclasses.replace(
         task,
         size=estimate.size,
@@ -106,6 +119,23 @@ def parse_task(text: str, *, filename: str) -> TaskDoc:
         parallel=estimate.parallel is not False,
         effort_text=estimate.text,
     )
+
+
+class _Found:
+    """Every field's error of one file: each field is read on its own, a bad one gives its
+    default so that the next ones are read too, and the file is refused with all of them."""
+
+    def __init__(self) -> None:
+        self.errors: list[Finding] = []
+
+    def get(self, read: Callable[[], T], default: T) -> T:
+        try:
+            return read()
+        except MarkdownErrors as exc:
+            self.errors += exc.findings
+        except MarkdownError as exc:
+            self.errors.append(exc.finding())
+        return default
 
 
 def _name(fields: Fields) -> tuple[str | None, int | None, str]:
