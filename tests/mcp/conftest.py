@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
+from mcp import ClientSession, StdioServerParameters, stdio_client
 from tests.support.served_api import ServedProject, served_project
 from tests.support.stress.servers import served
 

@@ -30,8 +30,9 @@ READ_ONLY = {"list_projects", "ready_tasks", "list_tasks", "show_task", "project
 
 def ok(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
+    content: dict[str, Any] | None = result.structured_content
+    assert content is not None
+    return content
 
 
 def error_text(result: CallToolResult) -> str:
@@ -47,7 +48,11 @@ async def test_the_tools_are_the_twelve_with_schemas_and_read_only_hints(
     async with connect() as session:
         tools = (await session.list_tools()).tools
     assert {tool.name for tool in tools} == TOOLS
-    size = len(json.dumps([tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]))
+    size = len(
+        json.dumps(
+            [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]
+        )
+    )
     assert size < 24_000, size
     for tool in tools:
         assert tool.output_schema is not None, tool.name
@@ -144,9 +149,7 @@ async def test_a_claim_taken_over_is_claim_lost_and_a_blocked_claim_says_why(
 async def test_update_release_and_plan(connect: Connect, project: ServedProject) -> None:
     task = project.task("Tidy up")
     async with connect() as session:
-        changed = ok(
-            await session.call_tool("update_task", {"key": task["key"], "priority": 1})
-        )
+        changed = ok(await session.call_tool("update_task", {"key": task["key"], "priority": 1}))
         assert changed["priority"] == 1
         ok(await session.call_tool("claim_task", {"key": task["key"]}))
         released = ok(

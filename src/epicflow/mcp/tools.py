@@ -60,12 +60,14 @@ def answers(tool: Tool) -> Tool:
         try:
             return await tool(*args, **kwargs)
         except Refused as refused:
-            return CallToolResult(content=[TextContent(type="text", text=str(refused))], is_error=True)
+            return CallToolResult(
+                content=[TextContent(type="text", text=str(refused))], is_error=True
+            )
 
     return cast(Tool, run)
 
 
-def build_server(connect: Connect) -> MCPServer:
+def build_server(connect: Connect) -> MCPServer:  # noqa: C901, PLR0915 (one closure per tool)
     server: MCPServer = MCPServer("epicflow", instructions=INSTRUCTIONS)
 
     @asynccontextmanager
@@ -246,7 +248,9 @@ def build_server(connect: Connect) -> MCPServer:
 
     @server.tool(annotations=READ)
     @answers
-    async def project_plan(project: str, ctx: Context, workers: int | None = None) -> dict[str, Any]:
+    async def project_plan(
+        project: str, ctx: Context, workers: int | None = None
+    ) -> dict[str, Any]:
         """The project's schedule: waves of tasks, critical path, estimated finish."""
         async with calling(ctx) as (api, _):
             plan: dict[str, Any] = await api.plan(project, workers)
