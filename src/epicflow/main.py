@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import ORJSONResponse
+from starlette.routing import Route
 
 from epicflow.api import api_router
 from epicflow.auth.security import use_test_hashing
+from epicflow.mcp.http import McpEndpoint
 from epicflow.ops.jobs import run_periodic_jobs
 from epicflow.ops.routes import router as ops_router
 from epicflow.platform.clock import Clock, utcnow
@@ -48,7 +50,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         if settings.gc_freeze:
             settle_after_startup()
         with closed_on_shutdown_signals(wakeups):
-            yield
+            async with mcp.running():
+                yield
         wakeups.close()
         for job in (sweeper, watch):
             if job is not None:
@@ -78,6 +81,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         ),
     )
     install_error_handlers(app)
+    mcp = McpEndpoint(app, settings.mcp_allowed_hosts, settings.mcp_allowed_origins)
+    app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]))
     app.include_router(ops_router)
     app.include_router(api_router)
 

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     lease_sweep_seconds: float = 5.0
     # Claims that wait for work (`wait_seconds`) at once in one process; past that 503.
     max_waiters: int = Field(default=1000, ge=0)
+    # `/mcp` answers only these Host and Origin headers (`:*` matches any port).
+    mcp_allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    )
+    mcp_allowed_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from epicflow.cli import account, board, claiming
+from epicflow.cli import account, agents, board, claiming
 from epicflow.cli.db import db_app
 from epicflow.cli.serve import serve
 from epicflow.cli.transfer import export_command, import_command
@@ -36,6 +36,7 @@ for command in (
     board.comment,
     board.plan,
     board.graph,
+    agents.mcp,
 ):
     app.command(rich_help_panel=WORKER)(command)
 app.command(rich_help_panel=WORKER, context_settings={"allow_interspersed_args": False})(work)

@@ -144,6 +144,9 @@ class ApiClient:
     async def create_task(self, project: str, body: dict[str, Any]) -> Any:
         return await self._json("POST", f"/projects/{project}/tasks", json=body)
 
+    async def update_task(self, key: str, changes: dict[str, Any]) -> Any:
+        return await self._json("PATCH", f"/tasks/{key}", json=changes)
+
     async def plan(self, project: str, workers: int | None = None) -> Any:
         params = {"workers": workers} if workers else {}
         return await self._json("GET", f"/projects/{project}/plan", params=params)
