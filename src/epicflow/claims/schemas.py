@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from epicflow.platform.types import Label, Line, Markdown, RequestModel, Slug
-from epicflow.tasks.schemas import TaskOut
+from epicflow.tasks.schemas import Link, TaskOut
 
 LeaseSeconds = Annotated[int, Field(ge=1, le=86_400)]
 # Both are matched against stored text: no control characters (PostgreSQL refuses NUL).
@@ -40,6 +40,11 @@ class TokenIn(RequestModel):
 class CompleteIn(TokenIn):
     summary: Markdown | None = Field(
         default=None, description="Kept as a `completion` comment, in the same transaction."
+    )
+
+    links: Annotated[list[Link], Field(max_length=20)] | None = Field(
+        default=None,
+        description="Added to the task's links (at most 50 in all), in the same transaction.",
     )
 
 

@@ -72,8 +72,8 @@ def conflict_keys() -> KeySource:
 def view_query(sql: TaskSql, *, checklists_as_text: bool = False) -> Select[Any]:
     """What a Task view shows, in the order `to_view` unpacks it: the task's columns, the
     epic's slug, the derived lists and the ready flag (`sql.view_parts`). Add WHERE, ORDER BY
-    and LIMIT. With `checklists_as_text` a store may answer the checklists and links as JSON text: such
-    views are for orjson only."""
+    and LIMIT. With `checklists_as_text` a store may answer the checklists and links as JSON
+    text: such views are for orjson only."""
     parts = sql.view_parts(checklists_as_text=checklists_as_text)
     query = select(
         Task.id,
