@@ -117,6 +117,24 @@ class TestClaims:
         assert run_json("complete", "WEB-1")["status"] == "done"
         assert claimed["claim_token"] not in (config_home / "claims.json").read_text()
 
+    def test_complete_adds_each_link_to_the_task(self, project: ServedProject) -> None:
+        project.task("Write the parser")
+        run_json("claim", "WEB-1")
+        pr, build = "https://git.example/web/pull/3", "http://ci.example/b/9"
+        done = run_json("complete", "WEB-1", "--link", pr, "--link", build)
+        assert done["status"] == "done"
+        assert done["links"] == [{"url": pr, "title": None}, {"url": build, "title": None}]
+
+    def test_a_link_the_server_refuses_is_exit_1_and_the_claim_stays(
+        self, project: ServedProject
+    ) -> None:
+        project.task("Write the parser")
+        run_json("claim", "WEB-1")
+        refused = runner.invoke(app, ["complete", "WEB-1", "--link", "ftp://files.example/a"])
+        assert refused.exit_code == 1, refused.output
+        assert "links" in refused.output
+        assert run_json("complete", "WEB-1")["links"] == []
+
     def test_a_named_task_is_claimed_and_released(self, project: ServedProject) -> None:
         project.task("Write the parser")
         project.task("Write the docs")

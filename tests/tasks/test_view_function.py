@@ -26,7 +26,7 @@ _FUNCTION = text("SELECT * FROM epicflow_task_view(:id, :now)").bindparams(
 
 async def _rich_tasks(board: Board) -> None:
     """Tasks with every field a view shows filled in: labels, checklists, texts, an assignee,
-    an estimate, edges both ways."""
+    an estimate, links, edges both ways."""
     first = await board.task(
         epic="api",
         labels=["backend", "db"],
@@ -37,6 +37,7 @@ async def _rich_tasks(board: Board) -> None:
         definition_of_done=[{"text": "Merged"}],
         estimate={"size": "M", "hours": 3.5},
         assignee=board.owner.id,
+        links=[{"url": "https://ci.example/1", "title": "Build 1"}, {"url": "http://x.example"}],
     )
     await board.task(labels=["web"], depends_on=[first["key"]], conflicts_with=[first["key"]])
 

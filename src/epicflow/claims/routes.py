@@ -149,9 +149,15 @@ async def complete(
     context: ContextDep,
 ) -> Response:
     """Finish a claimed task: it becomes `done`, and the tasks waiting on it may become ready.
-    A `summary` is kept as a `completion` comment."""
+    A `summary` is kept as a `completion` comment; `links` are added to the task's."""
     now = context.now()
     access, ended = await service.complete(
-        session, task_key, user_id, body.claim_token, now, body.summary
+        session,
+        task_key,
+        user_id,
+        body.claim_token,
+        now,
+        body.summary,
+        None if body.links is None else [link.model_dump() for link in body.links],
     )
     return FastJSONResponse(ended.task or await task_view(session, access, ended.task_id, now))

@@ -6,8 +6,9 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from epicflow.platform.types import Label, Line, Markdown, RequestModel, Slug
-from epicflow.tasks.schemas import TaskOut
+from epicflow.tasks.schemas import Link, TaskOut
 
+MAX_COMPLETION_LINKS = 20  # links one completion may add (SPEC 10.4)
 LeaseSeconds = Annotated[int, Field(ge=1, le=86_400)]
 # Both are matched against stored text: no control characters (PostgreSQL refuses NUL).
 Worker = Annotated[Line, StringConstraints(min_length=1, max_length=200)]
@@ -40,6 +41,10 @@ class TokenIn(RequestModel):
 class CompleteIn(TokenIn):
     summary: Markdown | None = Field(
         default=None, description="Kept as a `completion` comment, in the same transaction."
+    )
+    links: Annotated[list[Link], Field(max_length=MAX_COMPLETION_LINKS)] | None = Field(
+        default=None,
+        description="Added to the task's links (at most 50 in all), in the same transaction.",
     )
 
 

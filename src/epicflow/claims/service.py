@@ -30,6 +30,7 @@ from epicflow.projects.service import ProjectAccess
 from epicflow.stores.base import Answer, Caller, NextClaim, store_of
 from epicflow.tasks import service as tasks
 from epicflow.tasks.claim_order import refresh_claim_order
+from epicflow.tasks.links import add_links
 from epicflow.tasks.views import to_view
 
 
@@ -234,11 +235,14 @@ async def complete(
     token: str,
     now: datetime,
     summary: str | None = None,
+    links: list[dict[str, Any]] | None = None,
 ) -> tuple[ProjectAccess, Ended]:
     """The caller's access, and the task finished (`done`), rule 2 permitting; a `summary` is
-    kept as a `completion` comment."""
+    kept as a `completion` comment, `links` are added to the task's (`tasks.links`)."""
     note = None if summary is None else Note(summary, CommentKind.completion)
-    access, ended = await _end_claim(session, task_key, user_id, token, now, done=True, note=note)
+    access, ended = await _end_claim(
+        session, task_key, user_id, token, now, done=True, note=note, links=links or []
+    )
     if ended is None:
         task = await tasks.get_task(session, access, task_key)
         await tasks.check_can_finish(session, access, task)  # 409 naming the open dependencies
@@ -263,13 +267,14 @@ async def _end_claim(
     *,
     done: bool,
     note: Note | None,
+    links: list[dict[str, Any]] | None = None,
 ) -> tuple[ProjectAccess, Ended | None]:
     """End the held claim, the task done or back to open, with `note` as the worker's comment;
     None when it is not held with `token` (nothing written).
 
     Without a note the store's call is the whole write (one statement where the store can);
-    with one, the call and the comment share the request's transaction."""
-    if note is not None:
+    with one or with `links`, the call and what follows share the request's transaction."""
+    if note is not None or links:
         await begin(session)
     store = store_of(session).claims
     caller = _caller(task_key, user_id)
@@ -287,6 +292,9 @@ async def _end_claim(
             worker=worker,
             now=now,
         )
+    if ended is not None and links:
+        await add_links(session, ended.task_id, links)
+        ended = Ended(ended.task_id)  # the store's view predates the links
     return access, ended
 
 

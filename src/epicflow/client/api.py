@@ -2,7 +2,7 @@
 
 Every failure is an `ApiError` carrying the API's problem `code`, `status` and `detail` (a server
 that cannot be reached is status 0, code `unreachable`). Optional fields that a server older
-than this client refuses as unknown (`wait_seconds`, `reason`, `summary`, `links`) are dropped and
+than this client refuses as unknown (`wait_seconds`, `reason`, `summary`) are dropped and
 the call is sent again, so a task is still released or completed; `dropped` names them."""
 
 from __future__ import annotations
@@ -228,4 +228,5 @@ class ApiClient:
             body["summary"] = summary
         if links:
             body["links"] = [{"url": url} for url in links]
-        return (await self._post(f"/tasks/{key}/complete", body, {"summary", "links"})).json()
+        # Links are never dropped: a server that refuses them would lose them without a word.
+        return (await self._post(f"/tasks/{key}/complete", body, {"summary"})).json()

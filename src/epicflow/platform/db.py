@@ -144,7 +144,12 @@ class Database:
 async def begin(session: AsyncSession) -> None:
     """Start the unit of work's transaction now, so that what follows, `fetch_rows` included,
     runs in it: for a call a store could run on its own that has more to write after it."""
-    await session.connection()
+    connection = await session.connection()
+    if engine_of(session) is Engine.POSTGRESQL:
+        # SQLAlchemy's asyncpg adapter sends BEGIN before its own first statement only, and
+        # `fetch_rows` runs on the driver's connection: without a statement here, a store's
+        # write would commit on its own and a later failure could not roll it back.
+        await connection.exec_driver_sql("SELECT 1")
 
 
 def get_database(request: Request) -> Database:

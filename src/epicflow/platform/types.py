@@ -71,6 +71,19 @@ Email = Annotated[
 ]
 ProjectKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)]
+# A link's address: http or https with a host, one line without spaces, at most 2,048 characters.
+_WEB_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+
+
+def _web_url(value: str) -> str:
+    if not _WEB_URL.match(value):
+        raise ValueError("must be an http or https URL with a host")
+    return value
+
+
+WebUrl = Annotated[
+    str, StringConstraints(max_length=2048), AfterValidator(_line), AfterValidator(_web_url)
+]
 Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
 
 

@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ViewParts:
-    """What a task view reads that each engine spells its own way: the two checklists, the
-    derived columns (labels, depends_on, blocked_by, conflicts_with, ready, waiting_on, held, in
-    that order) and
-    a LATERAL source they read from, if any."""
+    """What a task view reads that each engine spells its own way: the JSON lists (the two
+    checklists and the links, in that order), the derived columns (labels, depends_on,
+    blocked_by, conflicts_with, ready, waiting_on, held, in that order) and a LATERAL source
+    they read from, if any."""
 
     checklists: list[Any]
     derived: list[Any]

@@ -101,6 +101,8 @@ class Task(Base):
     estimate_size: Mapped[str | None] = mapped_column(String(2), nullable=True)
     estimate_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
     parallel: Mapped[bool] = mapped_column(Boolean, default=True)
+    # `[{url, title}]` (SPEC 10.4), replaced whole by an edit, added to by a completion.
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from epicflow.platform.pagination import MAX_CURSOR_LENGTH, MAX_LIMIT
 from epicflow.platform.types import (
@@ -18,12 +18,14 @@ from epicflow.platform.types import (
     Slug,
     TaskKey,
     Title,
+    WebUrl,
 )
 
 Size = Literal["XS", "S", "M", "L", "XL"]
 MAX_EDGES = 100
 MAX_LABELS = 50
 MAX_CHECKS = 100
+MAX_LINKS = 50  # on a task (SPEC 10.4)
 
 
 class TaskStatus(StrEnum):
@@ -39,6 +41,13 @@ class CheckItem(RequestModel):
     done: bool = False
 
 
+class Link(RequestModel):
+    """A branch, pull request or build that belongs to a task."""
+
+    url: WebUrl
+    title: Annotated[Line, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
 class Estimate(RequestModel):
     size: Size | None = None
     hours: Hours | None = None
@@ -48,6 +57,7 @@ Priority = Annotated[int, Field(ge=0, le=4)]
 Keys = Annotated[list[TaskKey], Field(max_length=MAX_EDGES)]
 Labels = Annotated[list[Label], Field(max_length=MAX_LABELS)]
 Checks = Annotated[list[CheckItem], Field(max_length=MAX_CHECKS)]
+Links = Annotated[list[Link], Field(max_length=MAX_LINKS)]
 
 
 class TaskFields(RequestModel):
@@ -67,6 +77,7 @@ class TaskFields(RequestModel):
     parallel: bool = True
     depends_on: Keys = Field(default_factory=list)
     conflicts_with: Keys = Field(default_factory=list)
+    links: Links = Field(default_factory=list)
 
 
 class TaskIn(TaskFields):
@@ -91,11 +102,17 @@ class TaskUpdate(RequestModel):
     parallel: bool | None = None
     depends_on: Keys | None = None
     conflicts_with: Keys | None = None
+    links: Links | None = None
 
 
 class CheckOut(BaseModel):
     text: str
     done: bool
+
+
+class LinkOut(BaseModel):
+    url: str
+    title: str | None
 
 
 class EstimateOut(BaseModel):
@@ -140,6 +157,7 @@ class TaskOut(BaseModel):
     held: Literal["claim", "manual"] | None = Field(
         description="How a task in progress is held: under a live claim, or set by hand."
     )
+    links: list[LinkOut]
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None

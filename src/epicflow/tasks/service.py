@@ -236,6 +236,7 @@ def _new_task(
         estimate_size=body.estimate.size,
         estimate_hours=body.estimate.hours,
         parallel=body.parallel,
+        links=[link.model_dump() for link in body.links],
         depends_on=list(deps.values()),
         conflicts_with=list(conflicts.values()),
         labels=body.labels,
@@ -272,9 +273,11 @@ def _refuse_nulls(changes: dict[str, Any]) -> None:
 
 
 def _checklists(body: TaskUpdate) -> dict[str, list[dict[str, Any]]]:
+    """The lists of items sent (checklists and links), each item whole, defaults included."""
     lists = {
         "acceptance_criteria": body.acceptance_criteria,
         "definition_of_done": body.definition_of_done,
+        "links": body.links,
     }
     return {
         name: [item.model_dump() for item in items]

@@ -72,8 +72,8 @@ def conflict_keys() -> KeySource:
 def view_query(sql: TaskSql, *, checklists_as_text: bool = False) -> Select[Any]:
     """What a Task view shows, in the order `to_view` unpacks it: the task's columns, the
     epic's slug, the derived lists and the ready flag (`sql.view_parts`). Add WHERE, ORDER BY
-    and LIMIT. With `checklists_as_text` a store may answer the checklists as JSON text: such
-    views are for orjson only."""
+    and LIMIT. With `checklists_as_text` a store may answer the checklists and links as JSON
+    text: such views are for orjson only."""
     parts = sql.view_parts(checklists_as_text=checklists_as_text)
     query = select(
         Task.id,
@@ -124,7 +124,7 @@ def _checklist(value: list[dict[str, Any]] | str) -> list[dict[str, Any]] | orjs
 # The columns of a view row, in `view_query`'s order (and `epicflow_task_view`'s).
 VIEW_FUNCTION_COLUMNS = (
     "id", "key", "slug", "title", "status", "priority", "assignee_id", "description",
-    "tdd_requirements", "technical_details", "acceptance_criteria", "definition_of_done",
+    "tdd_requirements", "technical_details", "acceptance_criteria", "definition_of_done", "links",
     "estimate_size", "estimate_hours", "parallel", "claimed_by", "lease_expires_at", "version",
     "created_at", "updated_at", "started_at", "completed_at", "labels", "depends_on",
     "blocked_by", "conflicts_with", "ready", "waiting_on", "held",
@@ -147,6 +147,7 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
         technical_details,
         acceptance_criteria,
         definition_of_done,
+        links,
         size,
         hours,
         parallel,
@@ -190,6 +191,7 @@ def to_view(row: Sequence[Any], project_key: str) -> dict[str, Any]:
         "blocked_by": _listed(blocked_by),
         "waiting_on": _waiting(waiting_on),
         "held": held,
+        "links": _checklist(links),
         "created_at": created_at,
         "updated_at": updated_at,
         "started_at": started_at,

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Integer, String, Text
 from epicflow.tasks.models import TASK_CONTENT
 
 # What a new task takes from its request, named as its columns.
-OWN_COLUMNS = ("epic_id", "assignee_id", *TASK_CONTENT)
+OWN_COLUMNS = ("epic_id", "assignee_id", *TASK_CONTENT, "links")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class NewTask:
     estimate_size: str | None
     estimate_hours: float | None
     parallel: bool
+    links: list[dict[str, Any]] = field(default_factory=list)
     depends_on: list[int] = field(default_factory=list)
     conflicts_with: list[int] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
@@ -52,6 +53,7 @@ PLAIN_FIELDS: dict[str, Any] = {
     "technical_details": Text(),
     "acceptance_criteria": JSON(),
     "definition_of_done": JSON(),
+    "links": JSON(),
 }
 
 

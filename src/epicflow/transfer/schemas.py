@@ -218,6 +218,7 @@ class BundleTask(TaskContent):
     blocked_by: Any = None
     waiting_on: Any = None
     held: Any = None
+    links: Any = None  # written by export; not read back yet (docs/ccpm.md)
 
 
 class BundleEpic(EpicContent):

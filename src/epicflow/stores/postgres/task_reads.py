@@ -91,10 +91,10 @@ class PostgresTaskSql:
         return q
 
     def view_parts(self, *, checklists_as_text: bool) -> ViewParts:
-        """With `checklists_as_text` the checklists come as their stored JSON text, which
+        """With `checklists_as_text` the checklists and links come as their stored JSON text, which
         `to_view` passes on as `orjson.Fragment`s: an answer that only goes out as JSON need
         not parse them and write them again."""
-        checklists: list[Any] = [Task.acceptance_criteria, Task.definition_of_done]
+        checklists: list[Any] = [Task.acceptance_criteria, Task.definition_of_done, Task.links]
         if checklists_as_text:
             checklists = [cast(column, Text) for column in checklists]
         edges = _edges()

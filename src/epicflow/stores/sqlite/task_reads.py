@@ -73,7 +73,7 @@ class SqliteTaskSql:
             _waiting_on_json(),
             held(NOW),
         ]
-        return ViewParts([Task.acceptance_criteria, Task.definition_of_done], derived)
+        return ViewParts([Task.acceptance_criteria, Task.definition_of_done, Task.links], derived)
 
     def in_page(self, ids: Select[Any]) -> ColumnElement[bool]:
         return Task.id.in_(ids)
