@@ -2,7 +2,7 @@
 
 Revision ID: 6e2a9c4b1d37
 Revises: 5c1d8e3f7a20
-Create Date: 2026-12-09 09:00:00.000000+00:00
+Create Date: 2026-12-08 13:00:00.000000+00:00
 """
 
 from collections.abc import Sequence
