@@ -27,6 +27,7 @@ from epicflow.tasks.schemas import (
     Estimate,
     Keys,
     Labels,
+    Links,
     Priority,
     TaskStatus,
 )
@@ -218,7 +219,7 @@ class BundleTask(TaskContent):
     blocked_by: Any = None
     waiting_on: Any = None
     held: Any = None
-    links: Any = None  # written by export; not read back yet (docs/ccpm.md)
+    links: Links = Field(default_factory=list)
 
 
 class BundleEpic(EpicContent):

@@ -39,7 +39,8 @@ def _task_spec(index: int, task: BundleTask, filename: str) -> TaskSpec:
         epic=task.epic,
         key=task.key,
         path=None if source is None else source.path,
-        content=task_content(task),
+        # Links are a bundle's only (markdown does not carry them yet: docs/ccpm.md).
+        content=task_content(task) | {"links": [link.model_dump() for link in task.links]},
         labels=tuple(sorted(set(task.labels))),
         assignee=task.assignee,
         depends_on=tuple(dict.fromkeys(task.depends_on)),
