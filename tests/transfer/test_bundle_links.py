@@ -6,7 +6,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from tests.support.board import Board
-from tests.support.transfer import export_json, imported, bundle_bytes
+from tests.support.transfer import bundle_bytes, export_json, imported
 from tests.transfer.test_roundtrip import new_project
 
 LINKS = [
