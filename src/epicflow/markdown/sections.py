@@ -21,6 +21,10 @@ from dataclasses import dataclass, field
 
 from epicflow.markdown.model import Check, Kept
 
+# A checklist section read: its items, the text among them, and the items written otherwise
+# than export writes them (key, item number, line as written).
+Checklist = tuple[tuple[Check, ...], list[Kept], tuple[tuple[str, int, str], ...]]
+
 SECTIONS = {
     "description": "Description",
     "tdd_requirements": "TDD Requirements",
@@ -108,6 +112,8 @@ def normalize_text(text: str) -> str:
 
 def clean_check_text(text: str) -> str:
     """A checklist item is one line: line breaks become spaces, ends are stripped."""
+    if "\n" not in text and "\r" not in text:
+        return text.strip()
     return " ".join(normalize_text(text).split("\n")).strip()
 
 
@@ -131,6 +137,14 @@ class Body:
     unknown: list[tuple[str, Section]]
     # Sections read under another heading (``ALIASES``): key -> the heading line as written.
     headings: dict[str, str] = field(default_factory=dict)
+    _lists: dict[str, Checklist] = field(default_factory=dict, repr=False, compare=False)
+
+    def checklist(self, key: str) -> Checklist:
+        """The checklist section ``key`` as ``read_checklist`` reads it (read once)."""
+        if key not in self._lists:
+            section = self.sections.get(key)
+            self._lists[key] = read_checklist(section.lines, key) if section else ((), [], ())
+        return self._lists[key]
 
 
 def split_sections(lines: list[str], first_line: int) -> tuple[Body, tuple[int, str] | None]:
@@ -139,14 +153,16 @@ def split_sections(lines: list[str], first_line: int) -> tuple[Body, tuple[int, 
     current = body.preamble
     after = ""
     duplicate: tuple[int, str] | None = None
-    own = {key for line in lines if (key := section_key(line)) is not None}
-    for number, line in enumerate(lines, start=first_line):
-        key = section_key(line)
-        alias = alias_key(line) if key is None else None
+    # Each line's heading name, once ("#" in its first four characters, or it is no heading).
+    names = [_heading_name(line) if "#" in line[:4] else None for line in lines]
+    own = {_BY_NAME[name] for name in names if name in _BY_NAME}
+    for number, (line, name) in enumerate(zip(lines, names, strict=True), start=first_line):
+        key = None if name is None else _BY_NAME.get(name)
+        alias = ALIASES.get(name) if name is not None and key is None else None
         if alias is not None and alias not in own and alias not in body.sections:
             body.headings[alias] = line
             key = alias
-        if key is None and is_heading(line):
+        if key is None and name is not None:
             body.unknown.append((after, Section(number, [(number, line)])))
             current = body.unknown[-1][1].lines
         elif key is None:
@@ -189,9 +205,7 @@ def parse_checklist(lines: list[tuple[int, str]], key: str) -> tuple[tuple[Check
     return items, kept
 
 
-def read_checklist(
-    lines: list[tuple[int, str]], key: str
-) -> tuple[tuple[Check, ...], list[Kept], tuple[tuple[str, int, str], ...]]:
+def read_checklist(lines: list[tuple[int, str]], key: str) -> Checklist:
     """``parse_checklist``, and the items written otherwise than ``render_item`` writes them:
     (key, item number, line as written)."""
     items: list[Check] = []
@@ -209,7 +223,7 @@ def read_checklist(
             kept.append(Kept(key, "\n".join(run), len(items)))
             run = []
         check = Check(text, box.group(1) != " ")
-        if line != render_item(check):
+        if line != f"- [{'x' if check.done else ' '}] {text}":  # as render_item writes it
             written.append((key, len(items), line))
         items.append(check)
     if run:
@@ -233,8 +247,7 @@ def kept_parts(body: Body) -> tuple[Kept, ...]:
     by the known section they follow, a checklist's own text before the sections after it."""
     kept = [Kept(after, section.verbatim()) for after, section in body.unknown]
     for key in ("acceptance_criteria", "definition_of_done"):
-        section = body.sections.get(key)
-        kept += parse_checklist(section.lines, key)[1] if section else []
+        kept += body.checklist(key)[1]
     order = {key: rank for rank, key in enumerate(("", *SECTIONS))}
     # sorted() is stable: unknown sections keep their order among themselves.
     return tuple(sorted(kept, key=lambda part: (order[part.after], part.at is None, part.at or 0)))

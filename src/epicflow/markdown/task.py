@@ -30,8 +30,6 @@ from epicflow.markdown.sections import (
     Section,
     find_title,
     kept_parts,
-    parse_checklist,
-    read_checklist,
     split_sections,
 )
 from epicflow.markdown.validate import title_or_error
@@ -252,16 +250,14 @@ def _description(body: Body) -> str:
 
 
 def _checks(body: Body, key: str) -> tuple[Check, ...]:
-    section = body.sections.get(key)
-    return () if section is None else parse_checklist(section.lines, key)[0]
+    return body.checklist(key)[0]
 
 
 def _written_items(body: Body) -> tuple[tuple[str, int, str], ...]:
     """Checklist items written otherwise than export writes them, to be written back so."""
     found: tuple[tuple[str, int, str], ...] = ()
     for key in ("acceptance_criteria", "definition_of_done"):
-        section = body.sections.get(key)
-        found += read_checklist(section.lines, key)[2] if section else ()
+        found += body.checklist(key)[2]
     return found
 
 
