@@ -72,3 +72,13 @@ def test_keyed_tasks_keep_their_numbers_and_the_others_fill_the_gaps() -> None:
     assert slots(hints, [10, 11, 12, 13, 14]) == {13: 1, 11: 3, 14: 2, 10: 4, 12: 5}
     assert slots([None, None], [0, 1]) == {0: 1, 1: 2}
     assert slots([2, 2], [0, 1]) == {0: 2, 1: 1}
+
+
+async def test_a_file_written_otherwise_with_the_same_meaning_comes_back_as_last_imported(
+    client: AsyncClient, board: Board
+) -> None:
+    await imported(client, board.owner, "WEB", zip_of(FILES))
+    respaced = {**FILES, "epics/web/002.md": FILES["epics/web/002.md"] + "\n\n"}
+    report = await imported(client, board.owner, "WEB", zip_of(respaced))
+    assert report["unchanged"] == {"epics": 1, "tasks": 2}
+    assert await export_markdown(client, board.owner, "WEB") == respaced

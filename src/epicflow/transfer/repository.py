@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from epicflow.auth.tables import User
@@ -46,7 +46,6 @@ _TASK_COLUMNS = (
     TaskSource.github,
     TaskSource.dependencies_note,
     TaskSource.extra,
-    TaskSource.written,
     TaskSource.written_check,
 )
 _EPIC_COLUMNS = (
@@ -58,12 +57,17 @@ _EPIC_COLUMNS = (
     EpicSource.epic_id.label("source_id"),
     EpicSource.github,
     EpicSource.extra,
-    EpicSource.written,
     EpicSource.written_check,
 )
 
 
-_TASK_NAMES = tuple(column.key for column in _TASK_COLUMNS)
+_TASK_NAMES = (*(column.key for column in _TASK_COLUMNS), "written")
+
+
+def _written(table: type[TaskSource] | type[EpicSource], wanted: bool) -> Any:
+    """The bytes as imported (export writes them back), or NULL where they are not wanted
+    (an import compares checks only: ``plan.written``)."""
+    return table.written if wanted else null().label("written")
 
 
 def _meta(row: dict[str, Any], *, note: bool) -> Meta | None:
@@ -146,19 +150,22 @@ async def _people(
     return emails, member_ids
 
 
-async def load_snapshot(session: AsyncSession, project_id: uuid.UUID, project_key: str) -> Snapshot:
+async def load_snapshot(
+    session: AsyncSession, project_id: uuid.UUID, project_key: str, *, written: bool = False
+) -> Snapshot:
     """Consistent under the graph lock (import). Without it (export), tasks are read before
-    epics so that every task's epic is there; edges to tasks created since are dropped."""
+    epics so that every task's epic is there; edges to tasks created since are dropped.
+    ``written``: read the files' bytes as imported too (export)."""
     counter = await session.scalar(select(Project.task_counter).where(Project.id == project_id))
     labels = await _labels(session, project_id)
     task_rows = await session.execute(
-        select(*_TASK_COLUMNS)
+        select(*_TASK_COLUMNS, _written(TaskSource, written))
         .outerjoin(TaskSource, TaskSource.task_id == Task.id)
         .where(Task.project_id == project_id)
     )
     tasks = {row[0]: _task(row, labels) for row in task_rows.tuples()}
     epic_rows = await session.execute(
-        select(*_EPIC_COLUMNS)
+        select(*_EPIC_COLUMNS, _written(EpicSource, written))
         .outerjoin(EpicSource, EpicSource.epic_id == Epic.id)
         .where(Epic.project_id == project_id)
     )

@@ -122,7 +122,8 @@ async def export_files(session: AsyncSession, access: ProjectAccess) -> dict[str
     """The project as ccpm files: ``{"epics/<slug>/epic.md": text or bytes, ...}``, sorted by
     path (archived epics under ``epics/archived/<slug>/``)."""
     access.require(Role.viewer)
-    snapshot = await repo.load_snapshot(session, access.project.id, access.project.key)
+    project = access.project
+    snapshot = await repo.load_snapshot(session, project.id, project.key, written=True)
     docs = documents(snapshot)
 
     def written() -> dict[str, str | bytes]:

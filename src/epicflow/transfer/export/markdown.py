@@ -13,9 +13,10 @@ import io
 import json
 import tarfile
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from epicflow.markdown import Check, EpicDoc, TaskDoc
 from epicflow.markdown.errors import forbidden_char
@@ -287,8 +288,9 @@ class Documents:
     kept: dict[str, bytes]
 
 
-def _kept_text(meta: Meta | None, check: str) -> bytes | None:
-    if meta is None or meta.written is None or meta.written_check != check:
+def _kept_text(meta: Meta | None, check: Callable[[bytes], str]) -> bytes | None:
+    """The bytes as imported while their check holds (``check``: it, for given bytes)."""
+    if meta is None or meta.written is None or meta.written_check != check(meta.written):
         return None
     return meta.written
 
@@ -304,8 +306,12 @@ def documents(snapshot: Snapshot) -> Documents:
         folder, ref = refs[task.id]
         slug = snapshot.epic_slug(task.epic_id)
         deps, conflicts = snapshot.deps.get(task.id, ()), snapshot.conflicts.get(task.id, ())
-        check = task_check(
-            task.version, paths[task.id], (paths[i] for i in deps), (paths[i] for i in conflicts)
+        check = partial(
+            task_check,
+            version=task.version,
+            path=paths[task.id],
+            depends_on=[paths[i] for i in deps],
+            conflicts_with=[paths[i] for i in conflicts],
         )
         kept = _kept_text(task.meta, check)
         if kept is None:
@@ -318,7 +324,14 @@ def documents(snapshot: Snapshot) -> Documents:
     for epic in sorted(snapshot.epics.values(), key=lambda e: e.slug):
         percent = done.get(epic.id, progress(()))
         meta = epic.meta or Meta()
-        check = epic_check(epic.content, epic.times, meta.github, meta.extra, percent)
+        check = partial(
+            epic_check,
+            content=epic.content,
+            times=epic.times,
+            github=meta.github,
+            extra=meta.extra,
+            progress=percent,
+        )
         out.epics.append(epic_doc(epic, percent))  # rendered: a few
         kept = _kept_text(epic.meta, check)
         if kept is not None:

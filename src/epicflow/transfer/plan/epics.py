@@ -58,10 +58,10 @@ def _existing(spec: EpicSpec, stored: StoredEpic, now: datetime) -> EpicPlan:
         changed.append("ccpm")
     meta = kept_meta(spec.meta, stored.meta)
     if not changed:
-        return EpicPlan(spec.slug, stored, (), None, meta, meta != stored.meta)
+        return EpicPlan(spec.slug, stored, (), None, meta, False)
     content = merge_content(spec.content, stored.content, spec.from_markdown)
     row = {**content, **epic_times(spec.times, stored.times, now)}
-    return EpicPlan(spec.slug, stored, tuple(changed), row, meta, meta != stored.meta)
+    return EpicPlan(spec.slug, stored, tuple(changed), row, meta, "ccpm" in changed)
 
 
 def plan_epics(specs: Iterable[EpicSpec], snapshot: Snapshot, now: datetime) -> list[EpicPlan]:
@@ -106,8 +106,9 @@ def sealed(plans: list[EpicPlan], tasks: Iterable[TaskPlan], snapshot: Snapshot)
         values |= plan.row or {}
         content = {name: values[name] for name in EPIC_CONTENT}
         done = progress(statuses.get(plan.slug, []))
-        check = epic_check(content, values, meta.github, meta.extra, done)
+        check = epic_check(meta.written, content, values, meta.github, meta.extra, done)
         meta = replace(meta, written_check=check)
-        write = plan.write_meta or plan.stored is None or meta != plan.stored.meta
+        stored = None if plan.stored is None or plan.stored.meta is None else plan.stored.meta
+        write = plan.write_meta or stored is None or check != stored.written_check
         out.append(replace(plan, meta=meta, write_meta=write))
     return out

@@ -105,7 +105,8 @@ def _written(
     if key_written is not None and key_written != facts.key:
         return replace(meta, written_check=None)
     version = 1 if stored is None else stored.version + (1 if changed else 0)
-    return replace(meta, written_check=task_check(version, path, *facts.ref_paths))
+    check = task_check(meta.written, version, path, *facts.ref_paths)
+    return replace(meta, written_check=check)
 
 
 def plan_task(
@@ -118,7 +119,9 @@ def plan_task(
     if stored is None:
         write_source = path is not None or (meta is not None and not meta.is_empty())
     else:
-        write_source = path != stored.path or meta != stored.meta
+        checks = (meta and meta.written_check, stored.meta and stored.meta.written_check)
+        given = meta is not None and meta.written is not None and checks[0] != checks[1]
+        write_source = path != stored.path or meta_changed(spec.meta, stored.meta) or given
     return TaskPlan(
         spec=spec,
         stored=stored,

@@ -10,6 +10,9 @@ text depends on in the database. Export writes the kept bytes while the check st
   a file renamed, changes no version of its own).
 - An epic's check: its fields, times and kept metadata, and its progress (derived from its
   tasks, written in ``progress:``).
+
+Each check covers the bytes too, so an import tells a file it has already kept from a new one
+by the checks alone: only export reads the bytes back.
 """
 
 from __future__ import annotations
@@ -27,12 +30,20 @@ def _digest(values: object) -> str:
 
 
 def task_check(
-    version: int, path: str | None, depends_on: Iterable[str], conflicts_with: Iterable[str]
+    data: bytes,
+    version: int,
+    path: str | None,
+    depends_on: Iterable[str],
+    conflicts_with: Iterable[str],
 ) -> str:
-    return _digest(["task", version, path, sorted(depends_on), sorted(conflicts_with)])
+    """The check of a task file's bytes ``data``: it holds for these bytes and this state only
+    (so an import compares checks, and needs no stored bytes)."""
+    state = ["task", version, path, sorted(depends_on), sorted(conflicts_with)]
+    return _digest([hashlib.sha256(data).hexdigest(), state])
 
 
 def epic_check(
+    data: bytes,
     content: Mapping[str, Any],
     times: Mapping[str, datetime | None],
     github: str | None,
@@ -40,7 +51,8 @@ def epic_check(
     progress: str | None,
 ) -> str:
     moments = {name: times.get(name) for name in ("created_at", "updated_at")}
-    return _digest(["epic", dict(content), moments, github, dict(extra), progress])
+    state = ["epic", dict(content), moments, github, dict(extra), progress]
+    return _digest([hashlib.sha256(data).hexdigest(), state])
 
 
 def progress(statuses: Iterable[str]) -> str:
