@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "455ed134844c"
 down_revision: str | None = "4b7e2d9a1c63"
 branch_labels: str | Sequence[str] | None = None
